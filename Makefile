@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0
+# Out-of-tree build of gupguard, like any Rust-for-Linux module:
+#   make KDIR=<kernel build dir> LLVM=1
+# KDIR defaults to the harness's own test kernel (scripts/build-kernel.sh).
+
+GUPGUARD_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/gupguard
+KDIR ?= $(GUPGUARD_CACHE)/kernel/current/build
+LLVM ?= 1
+# The module must be built by the rustc that built the kernel: Debian's
+# rustc-web (rustup's toolchains have no rust-src), and bindgen-cli >= 0.65.
+RUSTC ?= /usr/bin/rustc
+BINDGEN ?= $(firstword $(wildcard $(GUPGUARD_CACHE)/tools/bin/bindgen) bindgen)
+KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) RUSTC=$(RUSTC) BINDGEN=$(BINDGEN)
+
+default:
+	$(KMAKE) modules
+
+clean:
+	$(KMAKE) clean
+
+rust-analyzer:
+	$(KMAKE) rust-analyzer
+
+.PHONY: default clean rust-analyzer

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Boot one test kernel under virtme-ng and run the guest suite in it.
+#
+#   qemu/run-vm.sh BZIMAGE OUTDIR -- GUEST-COMMAND...
+#
+# Attaches fresh ext4, xfs and btrfs scratch disks (labels gg-ext4, gg-xfs,
+# gg-btrfs), reserves huge pages, gives the guest OUTDIR read-write, runs
+# GUEST-COMMAND with stdin from /dev/null under a timeout, and copies the
+# console to OUTDIR/console.log. Exit code: the guest command's, 124 on
+# timeout, or 125 if the guest died (panic) before the command finished.
+set -euo pipefail
+. "$(dirname "$0")/../scripts/common.sh"
+
+bzimage=$1 outdir=$2
+shift 2
+[ "${1:-}" = -- ] && shift
+[ -f "$bzimage" ] || gg_die "no kernel image $bzimage"
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
+rm -f "$outdir/guest-exit"
+timeout_s=${GG_VM_TIMEOUT:-1500}
+
+# Scratch disks: new every boot, so no test depends on an earlier one.
+disks=()
+for fs in ext4 xfs btrfs; do
+	img=$outdir/disk-$fs.img
+	rm -f "$img"
+	truncate -s 400M "$img"
+	case $fs in
+	ext4) mkfs.ext4 -q -F -L gg-ext4 "$img" ;;
+	xfs) mkfs.xfs -q -f -L gg-xfs "$img" ;;
+	btrfs) mkfs.btrfs -q -f -L gg-btrfs "$img" >/dev/null ;;
+	esac || gg_die "mkfs.$fs failed"
+	disks+=(--disk "$img")
+done
+
+# KVM only if it really boots here: /dev/kvm can exist and still hang or
+# abort (see shared/TOOLCHAIN.md). Probed once per host boot and kernel.
+accel=(--disable-kvm)
+kvm_state=$GG_CACHE/kvm-$(cat /proc/sys/kernel/random/boot_id)-$(sha256sum <"$bzimage" | cut -c1-12)
+if [ "${GG_KVM:-auto}" != never ] && [ -w /dev/kvm ]; then
+	if [ ! -f "$kvm_state" ]; then
+		gg_log "probing KVM (30 s at most)"
+		if timeout 30 vng --run "$bzimage" --memory 1G --exec true </dev/null >/dev/null 2>&1; then
+			echo yes >"$kvm_state"
+		else
+			echo no >"$kvm_state"
+		fi
+	fi
+	[ "$(cat "$kvm_state")" = yes ] && accel=()
+fi
+gg_log "booting $(basename "$(dirname "$bzimage")") kernel ($([ ${#accel[@]} = 0 ] && echo KVM || echo TCG)), timeout ${timeout_s}s"
+
+status=0
+timeout --foreground -k 10 "$timeout_s" \
+	vng --run "$bzimage" "${accel[@]}" --cpus 2 --memory 3G --verbose \
+	--append "hugepages=64 panic=-1 oops=panic" \
+	--rwdir "$outdir" "${disks[@]}" \
+	--exec "$*; echo \$? >$outdir/guest-exit" </dev/null >"$outdir/console.log" 2>&1 || status=$?
+rm -f "$outdir"/disk-*.img
+if [ "$status" = 124 ]; then
+	gg_log "guest timed out after ${timeout_s}s; last console lines:"
+	tail -20 "$outdir/console.log" >&2
+elif [ ! -s "$outdir/guest-exit" ]; then
+	gg_log "guest died before its command finished (vng exit $status); last console lines:"
+	tail -20 "$outdir/console.log" >&2
+	status=125
+else
+	status=$(cat "$outdir/guest-exit")
+fi
+exit "$status"

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Build the guest test programs against a kernel tree from build-kernel.sh:
+# the upstream gup_longterm selftest (with liburing), tests/gup_matrix.c and
+# tests/gup_pin.c.
+#   scripts/build-tests.sh KERNEL_DIR OUTDIR
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+kroot=$1 bindir=$2
+src=$kroot/src build=$kroot/build
+mkdir -p "$bindir"
+sel=$src/tools/testing/selftests
+
+if [ ! -f "$build/usr/include/linux/magic.h" ]; then
+	gg_log "installing the kernel's uapi headers into $build/usr"
+	(
+		flock 9
+		"${GG_KMAKE[@]}" -C "$src" O="$build" headers >"$kroot/headers.log" 2>&1
+	) 9>"$kroot/.lock" || gg_die "make headers failed: see $kroot/headers.log"
+fi
+
+pkg-config --exists liburing || [ -f /usr/include/liburing.h ] || gg_die "liburing-dev missing (scripts/bootstrap.sh installs it)"
+cflags=(-O2 -Wall -g -isystem "$build/usr/include" -I"$sel" -I"$src/mm" -I"$bindir")
+
+# What the selftests' check_config.sh would write: we always build with liburing.
+echo '#define LOCAL_CONFIG_HAVE_LIBURING 1' >"$bindir/local_config.h"
+gcc "${cflags[@]}" -I"$sel/mm" -o "$bindir/gup_longterm" \
+	"$sel/mm/gup_longterm.c" "$sel/mm/vm_util.c" -luring -lm ||
+	gg_die "building the upstream gup_longterm selftest failed"
+gcc "${cflags[@]}" -o "$bindir/gup_matrix" "$GG_ROOT/tests/gup_matrix.c" -luring ||
+	gg_die "building tests/gup_matrix.c failed"
+gcc "${cflags[@]}" -o "$bindir/gup_pin" "$GG_ROOT/tests/gup_pin.c" ||
+	gg_die "building tests/gup_pin.c failed"
+gg_log "test programs built in $bindir"

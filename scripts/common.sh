@@ -1,0 +1,22 @@
+# shellcheck shell=bash
+# Shared settings for gupguard's scripts. Sourced, never run.
+
+GG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Build outputs live outside the repo so a fresh clone reuses them.
+GG_CACHE=${GUPGUARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gupguard}
+GG_TOOLS=$GG_CACHE/tools
+GG_VENV=$GG_CACHE/venv
+
+# Pinned versions of what does not come from Debian.
+GG_BINDGEN_VERSION=0.73.2
+GG_VIRTME_NG_VERSION=1.42
+GG_KERNEL_SERIES=6.12
+
+# rustup's toolchains lack rust-src, so kernel builds use Debian's rustc-web, and
+# bindgen-cli from our own tools dir (Debian's bindgen is older than 6.12 accepts).
+export PATH=$GG_TOOLS/bin:$GG_VENV/bin:$PATH:$HOME/.cargo/bin
+GG_KMAKE=(make LLVM=1 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc BINDGEN="$GG_TOOLS/bin/bindgen")
+GG_JOBS=$(($(nproc) + 1))
+
+gg_log() { printf '\033[1m[gupguard]\033[0m %s\n' "$*" >&2; }
+gg_die() { printf '\033[1;31m[gupguard] error:\033[0m %s\n' "$*" >&2; exit 1; }

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Set up everything and run every test (the README's test command, and CI's):
+#   1. host: cargo test (the policy as a truth table, the counter format)
+#   2. build both test kernels (cached), the module and the guest test programs
+#   3. boot each flavour under virtme-ng and run tests/guest/run.sh in it
+#   4. fail on any failed assertion, any kernel report in dmesg, a dead guest
+# Ends with one line: "N passed, N failed, N skipped".
+#
+# Environment: GG_FLAVOURS="stock legacy" (default both), GG_SUITES (guest
+# suites, default all), KDIR (use your own kernel build tree: one flavour
+# "custom", booted from KDIR/arch/x86/boot/bzImage).
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+
+passed=0 failed=0 skipped=0
+declare -a summary
+record() { # record NAME PASS FAIL SKIP
+	passed=$((passed + $2)) failed=$((failed + $3)) skipped=$((skipped + $4))
+	summary+=("$(printf '%-34s %4d passed %4d failed %4d skipped' "$1" "$2" "$3" "$4")")
+}
+finish() {
+	echo
+	echo "== summary =="
+	printf '%s\n' "${summary[@]}"
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
+	exit
+}
+fatal() { # a step that everything after it needs
+	gg_log "FAILED: $*"
+	record "$1" 0 1 0
+	finish
+}
+
+start=$SECONDS
+bash "$GG_ROOT/scripts/bootstrap.sh" || fatal "bootstrap (see the error above)"
+
+gg_log "host tests: cargo test"
+if (cd "$GG_ROOT" && cargo test --quiet 2>&1) | tee "$GG_CACHE/cargo-test.log"; then :; fi
+read -r p f < <(awk '/^test result:/ { gsub(";", ""); p += $4; f += $6 } END { print p + 0, f + 0 }' "$GG_CACHE/cargo-test.log")
+grep -q '^test result:' "$GG_CACHE/cargo-test.log" || f=$((f + 1))
+record "host: cargo test" "$p" "$f" 0
+
+if [ -n "${KDIR:-}" ]; then
+	kroot=$(cd "$KDIR/.." && pwd) build=$(cd "$KDIR" && pwd)
+	flavours=(custom)
+	declare -A image=([custom]=$build/arch/x86/boot/bzImage)
+else
+	kroot=$("$GG_ROOT/scripts/build-kernel.sh") || fatal "kernel build"
+	build=$kroot/build
+	read -ra flavours <<<"${GG_FLAVOURS:-stock legacy}"
+	declare -A image=([stock]=$kroot/stock/bzImage [legacy]=$kroot/legacy/bzImage)
+fi
+gg_log "kernels ready after $((SECONDS - start)) s"
+
+gg_log "building the module against $build"
+make -C "$GG_ROOT" KDIR="$build" >"$GG_CACHE/module-build.log" 2>&1 ||
+	{ tail -30 "$GG_CACHE/module-build.log"; fatal "module build"; }
+if grep -E 'warning:|error:' "$GG_CACHE/module-build.log"; then
+	fatal "module build has warnings"
+fi
+ko=$GG_ROOT/gupguard.ko
+run=$GG_CACHE/run
+bindir=$run/bin
+"$GG_ROOT/scripts/build-tests.sh" "$kroot" "$bindir" || fatal "test programs build"
+
+for fl in "${flavours[@]}"; do
+	out=$run/$fl
+	rm -rf "$out" && mkdir -p "$out"
+	t0=$SECONDS
+	"$GG_ROOT/qemu/run-vm.sh" "${image[$fl]}" "$out" -- \
+		"GG_SUITES='${GG_SUITES:-}' $GG_ROOT/tests/guest/run.sh $fl $bindir $ko $out"
+	status=$?
+	tap=$out/results.tap
+	touch "$tap"
+	p=$(grep -cE '^ok [0-9]+' "$tap")
+	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$tap")
+	f=$(grep -cE '^not ok [0-9]+' "$tap")
+	grep -E '^not ok|# SKIP' "$tap" | sed "s/^/[$fl] /"
+	# The harness's own checks on this boot.
+	if [ "$status" = 0 ] && grep -qE '^1\.\.[0-9]+' "$tap"; then
+		p=$((p + 1))
+	else
+		f=$((f + 1))
+		gg_log "[$fl] guest run did not complete cleanly (exit $status)"
+	fi
+	if "$GG_ROOT/scripts/check-dmesg.sh" "$out/dmesg.txt" "$out/console.log"; then
+		p=$((p + 1))
+	else
+		f=$((f + 1))
+		gg_log "[$fl] kernel reported a problem (see above)"
+	fi
+	if [ -s "$out/kmemleak.txt" ]; then
+		f=$((f + 1))
+		gg_log "[$fl] kmemleak found leaks:"
+		head -30 "$out/kmemleak.txt"
+	fi
+	record "guest: $fl kernel" $((p - s)) "$f" "$s"
+	gg_log "[$fl] $((p - s)) passed, $f failed, $s skipped in $((SECONDS - t0)) s (TAP: $tap)"
+done
+gg_log "total time $((SECONDS - start)) s"
+finish

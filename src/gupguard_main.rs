@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! gupguard: refuse long-term writable GUP pins of dirty-tracked file mappings
+//! (upstream's 6.5+ rule in `check_vma_flags()` and GUP-fast) on any kernel.
+//!
+//! The C shim (`shim.c`) probes the real GUP path and reads kernel structures;
+//! everything it learns comes here as plain bits, the decision is
+//! [`policy::decide`], and the counters are [`stats::Stats`]. Functions named
+//! `gg_rs_*` are called by the shim from probe context: they do not sleep,
+//! allocate, or panic.
+
+use core::ffi::{c_char, c_int};
+use core::sync::atomic::{AtomicU32, Ordering};
+use kernel::prelude::*;
+use kernel::{c_str, str::CStr};
+
+mod debugfs;
+mod policy;
+#[path = "../rust-bindings/shim.rs"]
+mod shim;
+mod stats;
+
+use policy::{Mode, Request, Scope, Verdict, Vma};
+
+module! {
+    type: GupGuard,
+    name: "gupguard",
+    author: "gupguard developers",
+    description: "Refuse long-term writable GUP pins of dirty-tracked file mappings",
+    license: "GPL",
+}
+
+/// The current [`Mode`], as its `u32` value. A static, not module state, so the
+/// `mode=` parameter can set it before `init` runs.
+static MODE: AtomicU32 = AtomicU32::new(Mode::Enforce as u32);
+static STATS: stats::Stats = stats::Stats::new();
+
+fn mode() -> Mode {
+    Mode::from_u32(MODE.load(Ordering::Relaxed)).unwrap_or(Mode::Enforce)
+}
+
+fn request(bits: u32) -> Request {
+    let has = |b| bits & b != 0;
+    Request {
+        write: has(shim::GG_REQ_WRITE),
+        get: has(shim::GG_REQ_GET),
+        pin: has(shim::GG_REQ_PIN),
+        longterm: has(shim::GG_REQ_LONGTERM),
+    }
+}
+
+fn vma(bits: u32) -> Vma {
+    let has = |b| bits & b != 0;
+    Vma {
+        shared: has(shim::GG_VMA_SHARED),
+        writable: has(shim::GG_VMA_WRITE),
+        anonymous: has(shim::GG_VMA_ANON),
+        pfnmap: has(shim::GG_VMA_PFNMAP),
+        writenotify_ops: has(shim::GG_VMA_WRITENOTIFY_OPS),
+        can_writeback: has(shim::GG_VMA_CAN_WRITEBACK),
+    }
+}
+
+/// Slow path: one `check_vma_flags()` call. Returns a `GG_SLOW_*` verdict.
+#[no_mangle]
+pub extern "C" fn gg_rs_slow(req: u32, vma_bits: u32) -> c_int {
+    let mode = mode();
+    if mode == Mode::Off {
+        return shim::GG_SLOW_ALLOW as c_int;
+    }
+    STATS.slow_examined.inc();
+    match policy::decide(mode, Scope::LongTerm, request(req), vma(vma_bits)) {
+        Verdict::Allow => shim::GG_SLOW_ALLOW as c_int,
+        Verdict::Refuse => {
+            STATS.slow_refused.inc();
+            shim::GG_SLOW_REFUSE as c_int
+        }
+        Verdict::WouldRefuse => {
+            STATS.slow_would_refuse.inc();
+            shim::GG_SLOW_AUDIT as c_int
+        }
+    }
+}
+
+/// GUP-fast: should this request go to the slow path?
+#[no_mangle]
+pub extern "C" fn gg_rs_fast(req: u32) -> bool {
+    let mode = mode();
+    if mode == Mode::Off {
+        return false;
+    }
+    STATS.fast_examined.inc();
+    let divert = policy::divert_fast(mode, Scope::LongTerm, request(req));
+    if divert {
+        STATS.fast_diverted.inc();
+    }
+    divert
+}
+
+/// Sets the mode from a written name; `-EINVAL` leaves it unchanged.
+fn set_mode(input: &[u8]) -> c_int {
+    match Mode::parse(input) {
+        Some(m) => {
+            MODE.store(m as u32, Ordering::Relaxed);
+            0
+        }
+        None => EINVAL.to_errno(),
+    }
+}
+
+/// The `mode=` module parameter, at load time or through sysfs.
+#[no_mangle]
+pub extern "C" fn gg_rs_mode_set(val: *const c_char) -> c_int {
+    if val.is_null() {
+        return EINVAL.to_errno();
+    }
+    // SAFETY: the kernel passes a NUL-terminated parameter string that lives
+    // for the duration of the call.
+    let val = unsafe { CStr::from_char_ptr(val) };
+    set_mode(val.as_bytes())
+}
+
+/// The current mode's name, NUL-terminated and static.
+#[no_mangle]
+pub extern "C" fn gg_rs_mode_name() -> *const c_char {
+    let name: &'static CStr = match mode() {
+        Mode::Enforce => c_str!("enforce"),
+        Mode::Audit => c_str!("audit"),
+        Mode::Off => c_str!("off"),
+    };
+    name.as_char_ptr()
+}
+
+/// Reads of a debugfs file.
+#[no_mangle]
+pub extern "C" fn gg_rs_show(file: u32, m: *mut kernel::bindings::seq_file) -> c_int {
+    use core::fmt::Write;
+    // SAFETY: the shim calls this from its seq_file show callback with that `m`.
+    let mut out = unsafe { debugfs::SeqFile::from_raw(m) };
+    // SeqFile never reports an error (seq_file handles overflow itself).
+    let _ = match file {
+        shim::GG_FILE_MODE => writeln!(out, "{}", mode().name()),
+        shim::GG_FILE_COUNTERS => {
+            // SAFETY: plain reads of the shim's kprobe miss counters.
+            let missed = unsafe {
+                [
+                    shim::gg_shim_probe_missed(shim::GG_PROBE_SLOW),
+                    shim::gg_shim_probe_missed(shim::GG_PROBE_FAST),
+                ]
+            };
+            STATS.render(
+                &mut out,
+                &[("slow_probe_missed", missed[0]), ("fast_probe_missed", missed[1])],
+            )
+        }
+        _ => return EINVAL.to_errno(),
+    };
+    0
+}
+
+/// Writes to a debugfs file: `0` to `counters` resets them, a mode name to
+/// `mode` switches it. Anything else is `-EINVAL` and changes nothing.
+#[no_mangle]
+pub extern "C" fn gg_rs_store(file: u32, buf: *const c_char, len: usize) -> c_int {
+    if buf.is_null() {
+        return EINVAL.to_errno();
+    }
+    // SAFETY: the shim passes its own buffer holding `len` bytes written by the user.
+    let input = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
+    match file {
+        shim::GG_FILE_MODE => set_mode(input),
+        shim::GG_FILE_COUNTERS if stats::is_reset(input) => {
+            STATS.reset();
+            0
+        }
+        _ => EINVAL.to_errno(),
+    }
+}
+
+/// The registered kprobes; unregistered (and waited for) on drop.
+struct Probes;
+
+impl Probes {
+    fn register() -> Result<Self> {
+        // SAFETY: called once at init; undone by `Drop`.
+        kernel::error::to_result(unsafe { shim::gg_shim_probes_register() })?;
+        Ok(Probes)
+    }
+}
+
+impl Drop for Probes {
+    fn drop(&mut self) {
+        // SAFETY: the probes were registered by `Probes::register`.
+        unsafe { shim::gg_shim_probes_unregister() };
+    }
+}
+
+struct GupGuard {
+    // Field order is drop order: stop the probes before removing debugfs.
+    _probes: Probes,
+    _debugfs: debugfs::Dir,
+}
+
+impl kernel::Module for GupGuard {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        let dir = debugfs::Dir::new(c_str!("gupguard"))?;
+        dir.file(c_str!("mode"), 0o600, shim::GG_FILE_MODE)?;
+        dir.file(c_str!("counters"), 0o600, shim::GG_FILE_COUNTERS)?;
+        let probes = Probes::register()?;
+        pr_info!("loaded, mode {}\n", mode().name());
+        Ok(GupGuard {
+            _probes: probes,
+            _debugfs: dir,
+        })
+    }
+}
+
+impl Drop for GupGuard {
+    fn drop(&mut self) {
+        pr_info!("unloaded\n");
+    }
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The interface between gupguard's C shim (shim.c) and its Rust side.
+ * bindgen turns this header into rust-bindings/shim_generated.rs; keep it to
+ * plain C types so both sides see the same layout.
+ */
+#ifndef GUPGUARD_SHIM_H
+#define GUPGUARD_SHIM_H
+
+#include <linux/types.h>
+
+struct seq_file;
+
+/* What a GUP request asks for, decoded by the shim from gup_flags. */
+#define GG_REQ_WRITE		(1U << 0)	/* FOLL_WRITE */
+#define GG_REQ_GET		(1U << 1)	/* FOLL_GET */
+#define GG_REQ_PIN		(1U << 2)	/* FOLL_PIN */
+#define GG_REQ_LONGTERM		(1U << 3)	/* FOLL_LONGTERM */
+#define GG_REQ_FORCE		(1U << 4)	/* FOLL_FORCE */
+#define GG_REQ_REMOTE		(1U << 5)	/* FOLL_REMOTE */
+#define GG_REQ_FAST_ONLY	(1U << 6)	/* FOLL_FAST_ONLY */
+
+/* Facts about the VMA: what vma_needs_dirty_tracking() looks at, and more. */
+#define GG_VMA_SHARED		(1U << 0)	/* VM_SHARED */
+#define GG_VMA_WRITE		(1U << 1)	/* VM_WRITE */
+#define GG_VMA_ANON		(1U << 2)	/* vma_is_anonymous() */
+#define GG_VMA_PFNMAP		(1U << 3)	/* VM_PFNMAP */
+#define GG_VMA_WRITENOTIFY_OPS	(1U << 4)	/* vm_ops->page_mkwrite or pfn_mkwrite */
+#define GG_VMA_CAN_WRITEBACK	(1U << 5)	/* mapping_can_writeback(vm_file->f_mapping) */
+#define GG_VMA_SHMEM		(1U << 6)	/* shmem_mapping(vm_file->f_mapping) */
+#define GG_VMA_HUGETLB		(1U << 7)	/* is_vm_hugetlb_page() */
+
+/* Slow-path verdicts (gg_rs_slow()). */
+#define GG_SLOW_ALLOW		0
+#define GG_SLOW_REFUSE		1
+#define GG_SLOW_AUDIT		2	/* allowed, but the policy matched */
+
+/* debugfs files; the Rust side decides what each one shows and accepts. */
+#define GG_FILE_MODE		0
+#define GG_FILE_COUNTERS	1
+
+/* Longest write a debugfs file accepts, including the terminating NUL. */
+#define GG_WRITE_MAX		256
+
+/* The probes the shim places, indices for gg_shim_probe_missed(). */
+#define GG_PROBE_SLOW		0
+#define GG_PROBE_FAST		1
+#define GG_NR_PROBES		2
+
+/* Implemented in Rust (gupguard_main.rs); called by the shim. */
+int gg_rs_slow(__u32 req, __u32 vma);
+bool gg_rs_fast(__u32 req);
+int gg_rs_show(__u32 file, struct seq_file *m);
+int gg_rs_store(__u32 file, const char *buf, __kernel_size_t len);
+int gg_rs_mode_set(const char *val);
+const char *gg_rs_mode_name(void);
+
+/* Implemented in C (shim.c); called by Rust. */
+int gg_shim_probes_register(void);
+void gg_shim_probes_unregister(void);
+__u64 gg_shim_probe_missed(__u32 probe);
+int gg_shim_debugfs_dir(const char *name, void **dir);
+int gg_shim_debugfs_file(void *dir, const char *name, __u16 mode, __u32 file);
+void gg_shim_debugfs_remove(void *dentry);
+
+#endif /* GUPGUARD_SHIM_H */

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gupguard C shim: kprobes on the real GUP path, debugfs plumbing and the
+ * "mode" module parameter. It only reads kernel structures and acts on the
+ * verdicts; the policy, the mode and every counter live in Rust
+ * (gupguard_main.rs).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/backing-dev.h>
+#include <linux/debugfs.h>
+#include <linux/hugetlb.h>
+#include <linux/kprobes.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/objtool.h>
+#include <linux/rcupdate_wait.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/shmem_fs.h>
+#include <linux/uaccess.h>
+#include <asm/linkage.h>
+
+#include "internal.h"		/* mm/internal.h: FOLL_PIN and friends */
+#include "gupguard_shim.h"
+
+#ifndef CONFIG_X86_64
+#error "gupguard reads probe arguments and overrides returns the x86-64 way"
+#endif
+
+/*
+ * A probe that refuses a call points the saved ip here, so the probed
+ * function returns at once with the value put in ax (what the kernel's
+ * override_function_with_return() does, but that is not exported). It is
+ * entered by the probe's return to it, not by an indirect branch: no ENDBR.
+ */
+asmlinkage void gg_return_stub(void);
+asm(".text\n"
+	".type gg_return_stub, @function\n"
+	ASM_FUNC_ALIGN
+	"gg_return_stub:\n"
+	ANNOTATE_NOENDBR
+	ASM_RET
+	".size gg_return_stub, .-gg_return_stub\n");
+
+static void gg_override_return(struct pt_regs *regs, unsigned long ret)
+{
+	regs->ax = ret;
+	instruction_pointer_set(regs, (unsigned long)gg_return_stub);
+}
+
+static u32 gg_req_bits(unsigned long gup_flags)
+{
+	u32 req = 0;
+
+	if (gup_flags & FOLL_WRITE)
+		req |= GG_REQ_WRITE;
+	if (gup_flags & FOLL_GET)
+		req |= GG_REQ_GET;
+	if (gup_flags & FOLL_PIN)
+		req |= GG_REQ_PIN;
+	if (gup_flags & FOLL_LONGTERM)
+		req |= GG_REQ_LONGTERM;
+	if (gup_flags & FOLL_FORCE)
+		req |= GG_REQ_FORCE;
+	if (gup_flags & FOLL_REMOTE)
+		req |= GG_REQ_REMOTE;
+	if (gup_flags & FOLL_FAST_ONLY)
+		req |= GG_REQ_FAST_ONLY;
+	return req;
+}
+
+/* The caller of check_vma_flags() holds the mmap or VMA lock: vma is stable. */
+static u32 gg_vma_bits(struct vm_area_struct *vma)
+{
+	const struct vm_operations_struct *ops = vma->vm_ops;
+	struct address_space *mapping;
+	vm_flags_t flags = vma->vm_flags;
+	u32 bits = 0;
+
+	if (flags & VM_SHARED)
+		bits |= GG_VMA_SHARED;
+	if (flags & VM_WRITE)
+		bits |= GG_VMA_WRITE;
+	if (flags & VM_PFNMAP)
+		bits |= GG_VMA_PFNMAP;
+	if (vma_is_anonymous(vma))
+		bits |= GG_VMA_ANON;
+	if (is_vm_hugetlb_page(vma))
+		bits |= GG_VMA_HUGETLB;
+	if (ops && (ops->page_mkwrite || ops->pfn_mkwrite))
+		bits |= GG_VMA_WRITENOTIFY_OPS;
+	mapping = vma->vm_file ? vma->vm_file->f_mapping : NULL;
+	if (mapping) {
+		if (mapping_can_writeback(mapping))
+			bits |= GG_VMA_CAN_WRITEBACK;
+		if (shmem_mapping(mapping))
+			bits |= GG_VMA_SHMEM;
+	}
+	return bits;
+}
+
+/* check_vma_flags(vma, gup_flags): the slow path, once per VMA. */
+static int gg_slow_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct vm_area_struct *vma = (void *)regs_get_kernel_argument(regs, 0);
+	unsigned long gup_flags = regs_get_kernel_argument(regs, 1);
+	int verdict = gg_rs_slow(gg_req_bits(gup_flags), gg_vma_bits(vma));
+
+	if (verdict == GG_SLOW_ALLOW)
+		return 0;
+	pr_info_ratelimited("%s: long-term writable pin of %pD by %s[%d], gup_flags %#lx\n",
+			    verdict == GG_SLOW_REFUSE ? "refused" : "audit: would refuse",
+			    vma->vm_file, current->comm, task_pid_nr(current), gup_flags);
+	if (verdict != GG_SLOW_REFUSE)
+		return 0;
+	gg_override_return(regs, -EFAULT);
+	return 1;
+}
+
+/*
+ * gup_fast(start, end, gup_flags, pages): lockless, no VMA to look at.
+ * Returning 0 pages sends the whole request to the slow path, where
+ * check_vma_flags() sees the VMA (GUP-fast-only callers just get 0 pages).
+ */
+static int gg_fast_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	unsigned long gup_flags = regs_get_kernel_argument(regs, 2);
+
+	if (!gg_rs_fast(gg_req_bits(gup_flags)))
+		return 0;
+	gg_override_return(regs, 0);
+	return 1;
+}
+
+static char *slow_probe = "check_vma_flags";
+module_param(slow_probe, charp, 0444);
+MODULE_PARM_DESC(slow_probe, "Slow-path probe target, called as (vma, gup_flags) (default check_vma_flags)");
+
+static char *fast_probe = "gup_fast";
+module_param(fast_probe, charp, 0444);
+MODULE_PARM_DESC(fast_probe, "GUP-fast probe target, called as (start, end, gup_flags, pages) (default gup_fast)");
+
+static struct kprobe gg_probes[GG_NR_PROBES] = {
+	[GG_PROBE_SLOW] = { .pre_handler = gg_slow_pre },
+	[GG_PROBE_FAST] = { .pre_handler = gg_fast_pre },
+};
+
+int gg_shim_probes_register(void)
+{
+	int i, ret;
+
+	gg_probes[GG_PROBE_SLOW].symbol_name = slow_probe;
+	gg_probes[GG_PROBE_FAST].symbol_name = fast_probe;
+	for (i = 0; i < GG_NR_PROBES; i++) {
+		ret = register_kprobe(&gg_probes[i]);
+		if (ret) {
+			pr_err("cannot probe %s: %s (error %d)\n", gg_probes[i].symbol_name,
+			       ret == -ENOENT ? "no such symbol in this kernel" :
+			       ret == -EINVAL ? "symbol cannot be probed" : "register_kprobe failed",
+			       ret);
+			while (--i >= 0)
+				unregister_kprobe(&gg_probes[i]);
+			synchronize_rcu_tasks();
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void gg_shim_probes_unregister(void)
+{
+	struct kprobe *ps[GG_NR_PROBES];
+	int i;
+
+	for (i = 0; i < GG_NR_PROBES; i++)
+		ps[i] = &gg_probes[i];
+	unregister_kprobes(ps, GG_NR_PROBES);
+	/*
+	 * unregister_kprobes() waits for running handlers, but a task can still
+	 * be between a handler and gg_return_stub, preempted outside any RCU
+	 * read-side section. Tasks RCU waits until every task has voluntarily
+	 * scheduled, so none can be left pointing into this module's text.
+	 */
+	synchronize_rcu_tasks();
+}
+
+u64 gg_shim_probe_missed(u32 probe)
+{
+	return probe < GG_NR_PROBES ? gg_probes[probe].nmissed : 0;
+}
+
+static int gg_param_set(const char *val, const struct kernel_param *kp)
+{
+	return gg_rs_mode_set(val);
+}
+
+static int gg_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", gg_rs_mode_name());
+}
+
+static const struct kernel_param_ops gg_mode_ops = {
+	.set = gg_param_set,
+	.get = gg_param_get,
+};
+module_param_cb(mode, &gg_mode_ops, NULL, 0644);
+MODULE_PARM_DESC(mode, "enforce (default), audit or off; writable at run time");
+
+static int gg_debugfs_show(struct seq_file *m, void *v)
+{
+	return gg_rs_show((uintptr_t)m->private, m);
+}
+
+static int gg_debugfs_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, gg_debugfs_show, inode->i_private);
+}
+
+static ssize_t gg_debugfs_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	struct seq_file *m = file->private_data;
+	char buf[GG_WRITE_MAX];
+	int ret;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	ret = gg_rs_store((uintptr_t)m->private, buf, len);
+	return ret ? ret : len;
+}
+
+static const struct file_operations gg_debugfs_fops = {
+	.owner = THIS_MODULE,
+	.open = gg_debugfs_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.write = gg_debugfs_write,
+	.release = single_release,
+};
+
+int gg_shim_debugfs_dir(const char *name, void **dir)
+{
+	struct dentry *d = debugfs_create_dir(name, NULL);
+
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	*dir = d;
+	return 0;
+}
+
+int gg_shim_debugfs_file(void *dir, const char *name, u16 mode, u32 file)
+{
+	struct dentry *d = debugfs_create_file(name, mode, dir,
+					       (void *)(uintptr_t)file, &gg_debugfs_fops);
+
+	return PTR_ERR_OR_ZERO(d);
+}
+
+void gg_shim_debugfs_remove(void *dentry)
+{
+	debugfs_remove(dentry);
+}

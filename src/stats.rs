@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! gupguard's counters: lock-free atomics bumped from the probes, shown and
+//! reset through debugfs. No kernel dependencies, so the host tests the format.
+
+use core::fmt;
+use core::sync::atomic::{AtomicU64, Ordering};
+
+/// One event counter. Relaxed atomics: the counters order nothing.
+pub struct Counter(AtomicU64);
+
+impl Counter {
+    /// A counter at zero.
+    pub const fn new() -> Self {
+        Counter(AtomicU64::new(0))
+    }
+
+    /// Adds one; wraps instead of panicking (it never gets there in practice).
+    pub fn inc(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The current value.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    fn reset(&self) {
+        self.0.store(0, Ordering::Relaxed);
+    }
+}
+
+/// Every counter, by path. Field names are the stable names in debugfs.
+pub struct Stats {
+    /// `check_vma_flags()` calls seen (every mode but `off`).
+    pub slow_examined: Counter,
+    /// Slow-path calls refused with `-EFAULT` (`enforce`).
+    pub slow_refused: Counter,
+    /// Slow-path calls `enforce` would have refused (`audit`).
+    pub slow_would_refuse: Counter,
+    /// `gup_fast()` calls seen (every mode but `off`).
+    pub fast_examined: Counter,
+    /// GUP-fast calls sent to the slow path because the policy covers them.
+    pub fast_diverted: Counter,
+}
+
+impl Stats {
+    /// All counters at zero.
+    pub const fn new() -> Self {
+        Stats {
+            slow_examined: Counter::new(),
+            slow_refused: Counter::new(),
+            slow_would_refuse: Counter::new(),
+            fast_examined: Counter::new(),
+            fast_diverted: Counter::new(),
+        }
+    }
+
+    fn all(&self) -> [(&'static str, &Counter); 5] {
+        [
+            ("slow_examined", &self.slow_examined),
+            ("slow_refused", &self.slow_refused),
+            ("slow_would_refuse", &self.slow_would_refuse),
+            ("fast_examined", &self.fast_examined),
+            ("fast_diverted", &self.fast_diverted),
+        ]
+    }
+
+    /// Sets every counter to zero.
+    pub fn reset(&self) {
+        for (_, c) in self.all() {
+            c.reset();
+        }
+    }
+
+    /// Writes `name value` lines, one per counter, in a fixed order, then
+    /// the `extra` lines (probe misses, which the shim owns).
+    pub fn render(&self, out: &mut impl fmt::Write, extra: &[(&str, u64)]) -> fmt::Result {
+        for (name, c) in self.all() {
+            writeln!(out, "{name} {}", c.get())?;
+        }
+        for (name, v) in extra {
+            writeln!(out, "{name} {v}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Is `input` a request to reset the counters? Only `0`, with an optional newline.
+pub fn is_reset(input: &[u8]) -> bool {
+    crate::policy::strip_newline(input) == b"0"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::String;
+
+    #[test]
+    fn render_is_one_name_value_pair_per_line() {
+        let s = Stats::new();
+        s.slow_examined.inc();
+        s.slow_examined.inc();
+        s.fast_diverted.inc();
+        let mut out = String::new();
+        s.render(&mut out, &[("slow_probe_missed", 7)]).unwrap();
+        assert_eq!(
+            out,
+            "slow_examined 2\nslow_refused 0\nslow_would_refuse 0\nfast_examined 0\n\
+             fast_diverted 1\nslow_probe_missed 7\n"
+        );
+        s.reset();
+        let mut out = String::new();
+        s.render(&mut out, &[]).unwrap();
+        assert!(out.lines().all(|l| l.ends_with(" 0")), "{out}");
+    }
+
+    #[test]
+    fn only_zero_resets() {
+        assert!(is_reset(b"0"));
+        assert!(is_reset(b"0\n"));
+        for bad in [&b""[..], b"00", b"1", b" 0", b"0 ", b"0\n\n", b"reset"] {
+            assert!(!is_reset(bad), "{bad:?}");
+        }
+    }
+}

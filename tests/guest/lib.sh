@@ -1,0 +1,331 @@
+# shellcheck shell=bash
+# TAP helpers and suites for tests/guest/run.sh. Sourced inside the guest.
+
+DBG=/sys/kernel/debug/gupguard
+FILESYSTEMS=(tmpfs ext4 xfs btrfs)
+DIRTY_FS=(ext4 xfs btrfs)
+MNT=/tmp/gg
+tap_n=0 tap_fail=0
+
+tap_diag() { printf '# %s\n' "$@"; }
+tap_ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n $*"; }
+tap_not_ok() { tap_n=$((tap_n + 1)) tap_fail=$((tap_fail + 1)); echo "not ok $tap_n $*"; }
+tap_skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n $1 # SKIP $2"; }
+# tap_check DESC CMD...: one assertion, ok iff CMD succeeds.
+tap_check() {
+	local desc=$1
+	shift
+	if "$@"; then tap_ok "$desc"; else tap_not_ok "$desc"; fi
+}
+# Indent a file's lines as TAP diagnostics.
+tap_attach() { sed 's/^/#   /' "$1"; }
+
+counter() { awk -v k="$1" '$1 == k { print $2 }' "$DBG/counters"; }
+
+die_guest() {
+	tap_not_ok "guest setup: $*"
+	finish_guest
+}
+
+setup_guest() {
+	mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	mkdir -p "$MNT"
+	local fs dev
+	for fs in "${FILESYSTEMS[@]}"; do
+		mkdir -p "$MNT/$fs"
+		if [ "$fs" = tmpfs ]; then
+			mount -t tmpfs gg-tmpfs "$MNT/$fs" || die_guest "mount tmpfs"
+			continue
+		fi
+		dev=$(blkid -L "gg-$fs") || die_guest "no disk labelled gg-$fs"
+		mount -t "$fs" "$dev" "$MNT/$fs" || die_guest "mount $dev as $fs"
+	done
+	[ -e /sys/kernel/debug/gup_test ] || die_guest "/sys/kernel/debug/gup_test missing (CONFIG_GUP_TEST)"
+	local hp
+	hp=$(cat /proc/sys/vm/nr_hugepages)
+	[ "$hp" -gt 0 ] || die_guest "no huge pages reserved"
+	tap_ok "setup: tmpfs, ext4, xfs, btrfs mounted, $hp huge pages, gup_test present"
+}
+
+finish_guest() {
+	if [ -e /sys/kernel/debug/kmemleak ]; then
+		echo scan >/sys/kernel/debug/kmemleak
+		cat /sys/kernel/debug/kmemleak >"$out/kmemleak.txt"
+	fi
+	dmesg >"$out/dmesg.txt"
+	echo "1..$tap_n"
+	tap_diag "guest: $tap_n assertions, $tap_fail failed"
+	sync
+	[ "$tap_fail" = 0 ]
+	exit
+}
+
+module_load() { insmod "$ko" "$@"; }
+module_unload() { rmmod gupguard; }
+module_loaded() { [ -d /sys/module/gupguard ]; }
+
+# --- the upstream oracle: tools/testing/selftests/mm/gup_longterm ----------
+
+# Runs gup_longterm from $MNT/$1 into $out/$2.tap; prints "pass fail skip"
+# and writes the failing rows ("<desc> ... with <backing>") to $out/$2.failed.
+run_gup_longterm() {
+	local fs=$1 tag=$2 log=$out/$2.tap
+	(cd "$MNT/$fs" && "$bin/gup_longterm") >"$log" 2>&1
+	awk -v failed="$out/$tag.failed" '
+		/^# \[RUN\] / { row = substr($0, 9); next }
+		/^ok [0-9]+ .*# SKIP/ { skip++; next }
+		/^ok [0-9]+/ { pass++; next }
+		/^not ok [0-9]+/ { fail++; print row > failed; next }
+		END { printf "%d %d %d\n", pass, fail, skip; close(failed) }
+	' "$log"
+	touch "$out/$tag.failed"
+}
+
+# The rows a kernel without any check fails: shared R/W long-term pins of the
+# file gup_longterm creates in its working directory on a dirty-tracked fs.
+expected_legacy_failures() {
+	cat <<-'ROWS'
+	R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile
+	R/W longterm GUP-fast pin in MAP_SHARED file mapping ... with local tmpfile
+	io_uring fixed buffer with MAP_SHARED file mapping ... with local tmpfile
+	ROWS
+}
+
+is_dirty_fs() { [[ " ${DIRTY_FS[*]} " == *" $1 "* ]]; }
+
+# oracle_check TAG FS EXPECT_FAILS(0|1) LABEL
+oracle_check() {
+	local tag=$1 fs=$2 expect_fails=$3 label=$4 res pass fail skip want
+	res=$(run_gup_longterm "$fs" "$tag")
+	read -r pass fail skip <<<"$res"
+	if [ "$expect_fails" = 1 ]; then
+		want=$(expected_legacy_failures)
+	else
+		want=""
+	fi
+	if [ "$(sort "$out/$tag.failed")" = "$(sort <<<"$want" | sed '/^$/d')" ] && [ "$pass" -gt 0 ]; then
+		tap_ok "$label: gup_longterm on $fs: $pass pass, $fail fail, $skip skip, as expected"
+	else
+		tap_not_ok "$label: gup_longterm on $fs: $pass pass, $fail fail, $skip skip; failing rows differ from the expected $(echo "$want" | grep -c .)"
+		tap_attach "$out/$tag.failed"
+	fi
+	echo "$skip" >>"$out/oracle-skips"
+}
+
+suite_oracle() {
+	local fs expect
+	tap_diag "suite oracle: upstream gup_longterm without and with gupguard"
+	module_loaded && module_unload
+	for fs in "${FILESYSTEMS[@]}"; do
+		expect=0
+		[ "$kernel_refuses" = 0 ] && is_dirty_fs "$fs" && expect=1
+		oracle_check "oracle-nomod-$fs" "$fs" "$expect" "$flavour, no module"
+	done
+
+	if ! module_load; then
+		tap_not_ok "$flavour: insmod $ko"
+		return
+	fi
+	for fs in "${FILESYSTEMS[@]}"; do
+		echo 0 >"$DBG/counters"
+		oracle_check "oracle-enforce-$fs" "$fs" 0 "$flavour, gupguard enforce"
+		oracle_counters "$fs" slow_refused "$flavour, gupguard enforce"
+	done
+	echo audit >"$DBG/mode"
+	for fs in "${FILESYSTEMS[@]}"; do
+		echo 0 >"$DBG/counters"
+		expect=0
+		[ "$kernel_refuses" = 0 ] && is_dirty_fs "$fs" && expect=1
+		oracle_check "oracle-audit-$fs" "$fs" "$expect" "$flavour, gupguard audit"
+		oracle_counters "$fs" slow_would_refuse "$flavour, gupguard audit"
+	done
+	module_unload
+}
+
+# After one gup_longterm run: the module saw (and refused, or would have) the
+# three shared R/W long-term pins of the local file exactly once each on a
+# dirty-tracked fs, and nothing on tmpfs; GUP-fast and io_uring went through
+# the diversion to the slow path.
+oracle_counters() {
+	local fs=$1 key=$2 label=$3 want=0 got other
+	is_dirty_fs "$fs" && want=3
+	got=$(counter "$key")
+	if [ "$key" = slow_refused ]; then other=$(counter slow_would_refuse); else other=$(counter slow_refused); fi
+	if [ "$got" = "$want" ] && [ "$other" = 0 ] && [ "$(counter fast_diverted)" -gt 0 ]; then
+		tap_ok "$label: counters after gup_longterm on $fs: $key $got"
+	else
+		tap_not_ok "$label: counters after gup_longterm on $fs: $key $got, wanted $want"
+		tap_attach "$DBG/counters"
+	fi
+}
+
+# --- gupguard's own matrix (tests/gup_matrix.c) -----------------------------
+
+suite_matrix() {
+	local mode fs log extra
+	tap_diag "suite matrix: every backing x mapping x pin method, results and counter deltas"
+	for mode in none enforce audit off; do
+		module_loaded && module_unload
+		if [ "$mode" != none ] && ! module_load mode="$mode"; then
+			tap_not_ok "$flavour: insmod mode=$mode"
+			continue
+		fi
+		for fs in "${FILESYSTEMS[@]}"; do
+			log=$out/matrix-$mode-$fs.tap
+			extra=()
+			[ "$fs" = tmpfs ] && extra=(--anon)
+			"$bin/gup_matrix" --dir "$MNT/$fs" --fs "$fs" "${extra[@]}" \
+				--kernel-refuses "$kernel_refuses" --module "$mode" >"$log" 2>&1
+			summarize_ktap "$log" "$flavour, module $mode: gup_matrix on $fs"
+		done
+	done
+	module_loaded && module_unload
+}
+
+# One assertion for a whole kselftest program: ok iff it exited with its
+# totals all pass/skip; the failing lines are attached.
+summarize_ktap() {
+	local log=$1 label=$2 pass fail skip
+	pass=$(grep -c '^ok [0-9]' "$log")
+	skip=$(grep -c '^ok [0-9].*# SKIP' "$log")
+	fail=$(grep -c '^not ok' "$log")
+	pass=$((pass - skip))
+	if [ "$fail" = 0 ] && [ "$pass" -gt 0 ] && grep -q '^# Totals: pass:' "$log"; then
+		tap_ok "$label: $pass pass, $fail fail, $skip skip"
+	else
+		tap_not_ok "$label: $pass pass, $fail fail, $skip skip"
+		grep -E '^not ok|^Bail|^# (Planned|Totals)|error' "$log" | head -40 | sed 's/^/#   /'
+	fi
+}
+
+# --- modes, bad input, load/unload ------------------------------------------
+
+# A background workload: long-term writable pins of an ext4 file, slow and
+# fast, in a loop until $1 exists. Each result (0 pinned, 1 refused, 2 error)
+# is appended to $2.
+pin_loop() {
+	local stop=$1 results=$2 f=$MNT/ext4/pin-loop fast=
+	while [ ! -e "$stop" ]; do
+		"$bin/gup_pin" $fast "$f" >/dev/null 2>&1
+		echo $? >>"$results"
+		fast=$([ -z "$fast" ] && echo --fast)
+	done
+}
+
+suite_modes() {
+	local stop=/tmp/gg-stop results=/tmp/gg-results pid i m got
+	tap_diag "suite modes: switching modes at run time under a pinning workload"
+	module_loaded && module_unload
+	module_load || { tap_not_ok "$flavour: insmod"; return; }
+	rm -f "$stop" "$results"
+	pin_loop "$stop" "$results" &
+	pid=$!
+	for i in $(seq 1 60); do
+		for m in audit off enforce; do
+			if ((i % 2)); then echo "$m" >"$DBG/mode"; else echo "$m" >/sys/module/gupguard/parameters/mode; fi
+		done
+	done
+	echo audit >"$DBG/mode"
+	sleep 1
+	touch "$stop"
+	wait "$pid"
+	got=$(sort -u "$results" | tr '\n' ' ')
+	tap_check "$flavour: 180 mode switches under load, $(wc -l <"$results") pins, results seen: $got" \
+		test -z "$(grep -v '^[01]$' "$results")"
+	got="$(cat "$DBG/mode")/$(cat /sys/module/gupguard/parameters/mode)"
+	tap_check "$flavour: debugfs and sysfs agree on the last mode: $got" test "$got" = audit/audit
+	# In audit mode a covered pin is counted, not refused (unless the kernel refuses it).
+	echo 0 >"$DBG/counters"
+	"$bin/gup_pin" "$MNT/ext4/pin-one" >/dev/null
+	tap_check "$flavour: audit after switching: would_refuse $(counter slow_would_refuse), refused $(counter slow_refused)" \
+		test "$(counter slow_would_refuse)/$(counter slow_refused)" = 1/0
+	echo enforce >"$DBG/mode"
+	"$bin/gup_pin" "$MNT/ext4/pin-one" >/dev/null
+	tap_check "$flavour: enforce after switching refuses: refused $(counter slow_refused)" \
+		test "$(counter slow_refused)" = 1
+	echo off >"$DBG/mode"
+	echo 0 >"$DBG/counters"
+	"$bin/gup_pin" "$MNT/ext4/pin-one" >/dev/null
+	local rc=$?
+	tap_check "$flavour: off: nothing examined ($(counter slow_examined)), pin result $rc" \
+		test "$(counter slow_examined)/$rc" = "0/$((kernel_refuses))"
+	module_unload
+}
+
+# write_fails_einval FILE VALUE: one write(2) of VALUE must fail with EINVAL.
+write_fails_einval() {
+	local err
+	err=$(printf '%s' "$2" 2>&1 >"$1") && return 1
+	[[ "$err" == *"Invalid argument"* ]]
+}
+
+suite_robustness() {
+	local bad mode_before refused v long ok
+	tap_diag "suite robustness: bad input everywhere, load failures, 50 load/unload cycles"
+	module_loaded && module_unload
+	module_load || { tap_not_ok "$flavour: insmod"; return; }
+	echo audit >"$DBG/mode"
+	long=$(head -c 300 /dev/zero | tr '\0' a)
+	for bad in $'\n' "bogus" "Enforce" "enforce " " audit" $'audit\n\n' "1" "$long"; do
+		for f in "$DBG/mode" /sys/module/gupguard/parameters/mode; do
+			v=$(printf '%q' "$bad")
+			[ ${#v} -gt 24 ] && v="${v:0:20}...(${#bad} bytes)"
+			ok=1
+			write_fails_einval "$f" "$bad" || ok=0
+			[ "$(cat "$DBG/mode")" = audit ] || ok=0
+			if [ $ok = 1 ]; then tap_ok "$flavour: write $v to ${f#/sys/} rejected, mode unchanged"; else
+				tap_not_ok "$flavour: write $v to ${f#/sys/}: accepted or mode changed to $(cat "$DBG/mode")"; fi
+		done
+	done
+	echo enforce >"$DBG/mode"
+	"$bin/gup_pin" "$MNT/ext4/pin-one" >/dev/null
+	refused=$(counter slow_refused)
+	for bad in $'\n' "1" "00" "reset" " 0" $'0\n\n' "$long"; do
+		v=$(printf '%q' "$bad")
+		[ ${#v} -gt 24 ] && v="${v:0:20}...(${#bad} bytes)"
+		if write_fails_einval "$DBG/counters" "$bad" && [ "$(counter slow_refused)" -ge "$refused" ] && [ "$refused" -ge 1 ]; then
+			tap_ok "$flavour: write $v to gupguard/counters rejected, counters kept"
+		else
+			tap_not_ok "$flavour: write $v to gupguard/counters accepted or counters reset"
+		fi
+	done
+	echo 0 >"$DBG/counters"
+	tap_check "$flavour: writing 0 to counters resets them" test "$(counter slow_refused)" = 0
+	module_unload
+
+	local dm
+	dm=$(dmesg | wc -l)
+	if ! insmod "$ko" mode=bogus 2>/dev/null && ! module_loaded; then
+		tap_ok "$flavour: insmod mode=bogus fails, module not loaded"
+	else
+		tap_not_ok "$flavour: insmod mode=bogus"
+		module_loaded && module_unload
+	fi
+	for p in slow_probe fast_probe; do
+		dm=$(dmesg | wc -l)
+		if ! insmod "$ko" "$p=gg_no_such_symbol" 2>/dev/null && ! module_loaded &&
+			dmesg | tail -n +"$((dm + 1))" | grep -q 'cannot probe gg_no_such_symbol: no such symbol'; then
+			tap_ok "$flavour: insmod $p=gg_no_such_symbol fails and names the symbol"
+		else
+			tap_not_ok "$flavour: insmod $p=gg_no_such_symbol"
+			module_loaded && module_unload
+		fi
+	done
+	tap_check "$flavour: no debugfs directory left after failed loads" test ! -e "$DBG"
+
+	# 50 load/unload cycles with pins in flight, so unload meets running probes.
+	local stop=/tmp/gg-stop2 results=/tmp/gg-results2 pid i fails=0
+	rm -f "$stop" "$results"
+	pin_loop "$stop" "$results" &
+	pid=$!
+	for i in $(seq 1 50); do
+		module_load || { fails=$((fails + 1)); continue; }
+		[ -e "$DBG/counters" ] || fails=$((fails + 1))
+		module_unload || fails=$((fails + 1))
+		[ -e "$DBG" ] && fails=$((fails + 1))
+	done
+	touch "$stop"
+	wait "$pid"
+	tap_check "$flavour: 50 insmod/rmmod cycles under a pinning workload ($(wc -l <"$results") pins): $fails failures" \
+		test "$fails" = 0
+}

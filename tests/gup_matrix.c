@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gup_matrix: pin one kind of mapping in every way the kernel offers through
+ * /sys/kernel/debug/gup_test and io_uring, and check for each row both the
+ * pin's result and the exact change in gupguard's debugfs counters.
+ *
+ *   gup_matrix --dir DIR --fs tmpfs|ext4|xfs|btrfs [--anon]
+ *              --kernel-refuses 0|1 --module none|enforce|audit|off
+ *
+ * --dir/--fs: where file-backed rows create their file, and what it must be
+ * (checked with fstatfs, so a test never runs on the wrong file system).
+ * --anon adds memfd, hugetlb memfd and anonymous rows.
+ * --kernel-refuses: the kernel itself has upstream's check (stock 6.12).
+ * --module: gupguard's mode, or none when it is not loaded.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <liburing.h>
+#include <linux/magic.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/vfs.h>
+
+#include "gup_test.h"	/* mm/gup_test.h of the kernel source */
+#include "kselftest.h"	/* tools/testing/selftests/kselftest.h */
+
+#define FOLL_WRITE 0x01	/* gup_test passes gup_flags through */
+#define COUNTERS "/sys/kernel/debug/gupguard/counters"
+
+enum method { LT_SLOW, LT_FAST, ST_SLOW, ST_FAST, GET_SLOW, IOURING, NR_METHODS };
+static const char *const method_name[] = {
+	"longterm pin_user_pages", "longterm pin_user_pages_fast", "short-term pin_user_pages",
+	"short-term pin_user_pages_fast", "get_user_pages", "io_uring fixed buffer",
+};
+
+enum backing { B_FILE, B_MEMFD, B_HUGETLB, B_ANON };
+static const char *const backing_name[] = { "file", "memfd", "hugetlb memfd", "anonymous" };
+
+enum counter { SLOW_EXAMINED, SLOW_REFUSED, SLOW_WOULD_REFUSE, FAST_EXAMINED, FAST_DIVERTED,
+	       NR_COUNTERS };
+static const char *const counter_name[] = {
+	"slow_examined", "slow_refused", "slow_would_refuse", "fast_examined", "fast_diverted",
+};
+
+static int gup_fd;
+static const char *dir, *fs;
+static bool kernel_refuses, dirty_tracked_fs;
+static enum { MOD_NONE, MOD_ENFORCE, MOD_AUDIT, MOD_OFF } module;
+
+static void read_counters(long long c[NR_COUNTERS])
+{
+	char name[64];
+	long long v;
+	FILE *f;
+	int i;
+
+	memset(c, 0, NR_COUNTERS * sizeof(*c));
+	if (module == MOD_NONE)
+		return;
+	f = fopen(COUNTERS, "r");
+	if (!f)
+		ksft_exit_fail_msg("open %s: %s\n", COUNTERS, strerror(errno));
+	while (fscanf(f, "%63s %lld", name, &v) == 2)
+		for (i = 0; i < NR_COUNTERS; i++)
+			if (!strcmp(name, counter_name[i]))
+				c[i] = v;
+	fclose(f);
+}
+
+static int backing_fd(enum backing b, size_t *size)
+{
+	char path[4096];
+	int fd = -1;
+
+	*size = getpagesize();
+	switch (b) {
+	case B_FILE:
+		snprintf(path, sizeof(path), "%s/gup_matrix.XXXXXX", dir);
+		fd = mkstemp(path);
+		if (fd >= 0)
+			unlink(path);
+		break;
+	case B_MEMFD:
+		fd = memfd_create("gup_matrix", 0);
+		break;
+	case B_HUGETLB:
+		*size = 2UL << 20;
+		fd = memfd_create("gup_matrix", MFD_HUGETLB);
+		break;
+	case B_ANON:
+		return -1;
+	}
+	if (fd < 0)
+		ksft_exit_fail_msg("cannot create %s backing: %s\n", backing_name[b], strerror(errno));
+	if (b != B_HUGETLB && ftruncate(fd, *size))
+		ksft_exit_fail_msg("ftruncate: %s\n", strerror(errno));
+	return fd;
+}
+
+/* Returns 0 if the pin worked, else the errno it failed with. */
+static int do_pin(enum method m, bool rw, char *mem, size_t size)
+{
+	struct pin_longterm_test lt = {
+		.addr = (uintptr_t)mem, .size = size,
+		.flags = (rw ? PIN_LONGTERM_TEST_FLAG_USE_WRITE : 0) |
+			 (m == LT_FAST ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0),
+	};
+	struct gup_test gup = {
+		.addr = (uintptr_t)mem, .size = size, .nr_pages_per_call = size / getpagesize(),
+		.gup_flags = rw ? FOLL_WRITE : 0,
+	};
+	struct io_uring ring;
+	struct iovec iov = { .iov_base = mem, .iov_len = size };
+	unsigned long cmd;
+	int ret;
+
+	switch (m) {
+	case LT_SLOW:
+	case LT_FAST:
+		if (ioctl(gup_fd, PIN_LONGTERM_TEST_START, &lt))
+			return errno;
+		if (ioctl(gup_fd, PIN_LONGTERM_TEST_STOP))
+			ksft_exit_fail_msg("PIN_LONGTERM_TEST_STOP: %s\n", strerror(errno));
+		return 0;
+	case ST_SLOW:
+	case ST_FAST:
+	case GET_SLOW:
+		cmd = m == ST_SLOW ? PIN_BASIC_TEST : m == ST_FAST ? PIN_FAST_BENCHMARK : GUP_BASIC_TEST;
+		if (ioctl(gup_fd, cmd, &gup))
+			return errno;
+		return gup.size == size ? 0 : EFAULT;
+	case IOURING:
+		ret = io_uring_queue_init(1, &ring, 0);
+		if (ret)
+			ksft_exit_fail_msg("io_uring_queue_init: %s\n", strerror(-ret));
+		ret = io_uring_register_buffers(&ring, &iov, 1);
+		io_uring_queue_exit(&ring);
+		return -ret;
+	default:
+		abort();
+	}
+}
+
+static void run_row(enum backing b, bool shared, enum method m, bool rw)
+{
+	bool longterm = m == LT_SLOW || m == LT_FAST || m == IOURING;
+	bool fast = m == LT_FAST || m == ST_FAST || m == IOURING;
+	bool pin = m != GET_SLOW;
+	bool covered = rw && pin && longterm;
+	bool dirty = b == B_FILE && dirty_tracked_fs && shared;
+	bool active = module == MOD_ENFORCE || module == MOD_AUDIT;
+	bool expect_refused = covered && dirty && (kernel_refuses || module == MOD_ENFORCE);
+	long long want[NR_COUNTERS] = { 0 }, before[NR_COUNTERS], after[NR_COUNTERS];
+	char desc[256], diag[512] = "";
+	size_t size, len = 0;
+	int fd, err, i;
+	bool ok;
+	char *mem;
+
+	snprintf(desc, sizeof(desc), "%s %s %s %s on %s", rw ? "R/W" : "R/O",
+		 method_name[m], shared ? "MAP_SHARED" : "MAP_PRIVATE", backing_name[b],
+		 b == B_FILE ? fs : "-");
+	fd = backing_fd(b, &size);
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   (shared ? MAP_SHARED : MAP_PRIVATE) | (fd < 0 ? MAP_ANONYMOUS : 0), fd, 0);
+	if (mem == MAP_FAILED) {
+		if (b == B_HUGETLB && errno == ENOMEM) {
+			ksft_test_result_skip("%s: no free huge pages\n", desc);
+			close(fd);
+			return;
+		}
+		ksft_exit_fail_msg("mmap %s: %s\n", desc, strerror(errno));
+	}
+	/* Fault the page in, so each pin needs exactly one pass over the VMA. */
+	memset(mem, 0x5a, size);
+
+	if (active) {
+		want[SLOW_EXAMINED] = fast ? covered : 1;
+		want[FAST_EXAMINED] = fast;
+		want[FAST_DIVERTED] = fast && covered;
+		want[SLOW_REFUSED] = module == MOD_ENFORCE && covered && dirty;
+		want[SLOW_WOULD_REFUSE] = module == MOD_AUDIT && covered && dirty;
+	}
+	read_counters(before);
+	err = do_pin(m, rw, mem, size);
+	read_counters(after);
+
+	ok = expect_refused ? err == EFAULT : err == 0;
+	if (!ok)
+		len += snprintf(diag + len, sizeof(diag) - len, " pin: %s, wanted %s;",
+				err ? strerror(err) : "worked", expect_refused ? "EFAULT" : "success");
+	for (i = 0; i < NR_COUNTERS; i++) {
+		if (after[i] - before[i] == want[i])
+			continue;
+		ok = false;
+		len += snprintf(diag + len, sizeof(diag) - len, " %s +%lld, wanted +%lld;",
+				counter_name[i], after[i] - before[i], want[i]);
+	}
+	if (ok)
+		ksft_test_result_pass("%s: %s\n", desc, err ? "refused" : "pinned");
+	else
+		ksft_test_result_fail("%s:%s\n", desc, diag);
+	munmap(mem, size);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void run_backing(enum backing b)
+{
+	int shared, m, rw;
+
+	for (shared = 1; shared >= 0; shared--) {
+		if (b == B_ANON && shared)
+			continue;	/* MAP_SHARED|MAP_ANONYMOUS is shmem: the memfd rows */
+		for (m = 0; m < NR_METHODS; m++)
+			for (rw = 1; rw >= 0; rw--)
+				if (rw || m != IOURING)	/* io_uring buffers are always R/W */
+					run_row(b, shared, m, rw);
+	}
+}
+
+static int rows(enum backing b)
+{
+	return (b == B_ANON ? 1 : 2) * (2 * NR_METHODS - 1);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "fs", required_argument, NULL, 'f' },
+		{ "anon", no_argument, NULL, 'a' },
+		{ "kernel-refuses", required_argument, NULL, 'k' },
+		{ "module", required_argument, NULL, 'm' },
+		{}
+	};
+	static const struct { const char *name; long magic; bool dirty; } fstypes[] = {
+		{ "tmpfs", TMPFS_MAGIC, false }, { "ext4", EXT4_SUPER_MAGIC, true },
+		{ "xfs", XFS_SUPER_MAGIC, true }, { "btrfs", BTRFS_SUPER_MAGIC, true },
+	};
+	bool anon = false, known = false;
+	struct statfs sfs;
+	int c, i;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'f': fs = optarg; break;
+		case 'a': anon = true; break;
+		case 'k': kernel_refuses = !strcmp(optarg, "1"); break;
+		case 'm':
+			if (!strcmp(optarg, "none")) module = MOD_NONE;
+			else if (!strcmp(optarg, "enforce")) module = MOD_ENFORCE;
+			else if (!strcmp(optarg, "audit")) module = MOD_AUDIT;
+			else if (!strcmp(optarg, "off")) module = MOD_OFF;
+			else ksft_exit_fail_msg("bad --module %s\n", optarg);
+			break;
+		default:
+			ksft_exit_fail_msg("bad arguments\n");
+		}
+	}
+	if (!dir || !fs)
+		ksft_exit_fail_msg("--dir and --fs are required\n");
+	if (statfs(dir, &sfs))
+		ksft_exit_fail_msg("statfs %s: %s\n", dir, strerror(errno));
+	for (i = 0; i < 4; i++) {
+		if (strcmp(fs, fstypes[i].name))
+			continue;
+		if (sfs.f_type != fstypes[i].magic)
+			ksft_exit_fail_msg("%s is not %s (f_type %#lx)\n", dir, fs, (long)sfs.f_type);
+		dirty_tracked_fs = fstypes[i].dirty;
+		known = true;
+	}
+	if (!known)
+		ksft_exit_fail_msg("unknown --fs %s\n", fs);
+	gup_fd = open("/sys/kernel/debug/gup_test", O_RDWR);
+	if (gup_fd < 0)
+		ksft_exit_fail_msg("/sys/kernel/debug/gup_test: %s\n", strerror(errno));
+
+	ksft_print_header();
+	ksft_set_plan(rows(B_FILE) + (anon ? rows(B_MEMFD) + rows(B_HUGETLB) + rows(B_ANON) : 0));
+	ksft_print_msg("fs %s, kernel refuses %d, module %s\n", fs, kernel_refuses,
+		       (const char *[]){ "none", "enforce", "audit", "off" }[module]);
+	run_backing(B_FILE);
+	if (anon) {
+		run_backing(B_MEMFD);
+		run_backing(B_HUGETLB);
+		run_backing(B_ANON);
+	}
+	ksft_finished();
+}

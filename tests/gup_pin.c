@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gup_pin: take one long-term pin of one page of FILE through
+ * /sys/kernel/debug/gup_test and say whether the kernel allowed it.
+ *
+ *   gup_pin [--fast] [--ro] [--private] FILE
+ *
+ * Default: a R/W long-term pin_user_pages() of a MAP_SHARED mapping, the case
+ * upstream refuses since 6.5. Exit 0 if pinned, 1 if refused, 2 on error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "gup_test.h"	/* mm/gup_test.h of the kernel source */
+
+int main(int argc, char **argv)
+{
+	int fast = 0, ro = 0, private = 0, fd, gup_fd, i;
+	struct pin_longterm_test args = { 0 };
+	const char *path = NULL;
+	size_t size = getpagesize();
+	char *mem;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--fast"))
+			fast = 1;
+		else if (!strcmp(argv[i], "--ro"))
+			ro = 1;
+		else if (!strcmp(argv[i], "--private"))
+			private = 1;
+		else if (argv[i][0] != '-' && !path)
+			path = argv[i];
+		else
+			path = NULL, i = argc;
+	}
+	if (!path) {
+		fprintf(stderr, "usage: gup_pin [--fast] [--ro] [--private] FILE\n");
+		return 2;
+	}
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	if (fd < 0 || ftruncate(fd, size)) {
+		perror(path);
+		return 2;
+	}
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, private ? MAP_PRIVATE : MAP_SHARED, fd, 0);
+	gup_fd = open("/sys/kernel/debug/gup_test", O_RDWR);
+	if (mem == MAP_FAILED || gup_fd < 0) {
+		perror(mem == MAP_FAILED ? "mmap" : "/sys/kernel/debug/gup_test");
+		return 2;
+	}
+	memset(mem, 0x5a, size);
+	args.addr = (uintptr_t)mem;
+	args.size = size;
+	args.flags = (ro ? 0 : PIN_LONGTERM_TEST_FLAG_USE_WRITE) |
+		     (fast ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0);
+	printf("%s long-term %s of a %s mapping of %s: ", ro ? "R/O" : "R/W",
+	       fast ? "pin_user_pages_fast()" : "pin_user_pages()",
+	       private ? "MAP_PRIVATE" : "MAP_SHARED", path);
+	if (ioctl(gup_fd, PIN_LONGTERM_TEST_START, &args)) {
+		printf("refused (%s)\n", strerror(errno));
+		return errno == EFAULT ? 1 : 2;
+	}
+	ioctl(gup_fd, PIN_LONGTERM_TEST_STOP);
+	printf("pinned\n");
+	return 0;
+}
