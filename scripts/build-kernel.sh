@@ -25,10 +25,16 @@ mkdir -p "$dir"
 exec 9>"$dir/.lock"
 flock 9
 
+# "current" is what `make` without KDIR builds against.
+publish() {
+	ln -sfn "legacy-$patch_key" "$dir/legacy"
+	ln -sfn "$base_key" "$GG_CACHE/kernel/current"
+	echo "$dir"
+}
+
 if [ -f "$dir/stock/bzImage" ] && [ -f "$dir/legacy-$patch_key/bzImage" ]; then
 	gg_log "kernels cached in $dir (stock + legacy-$patch_key)"
-	ln -sfn "legacy-$patch_key" "$dir/legacy"
-	echo "$dir"
+	publish
 	exit 0
 fi
 
@@ -98,11 +104,11 @@ if [ ! -f "$leg/bzImage" ]; then
 	cmp -s "$build/arch/x86/boot/bzImage" "$leg/bzImage" && gg_die "legacy kernel is identical to stock: patches had no effect"
 	gg_log "legacy kernel built in $((SECONDS - start)) s"
 fi
-ln -sfn "legacy-$patch_key" "$dir/legacy"
 
 # Keep the two newest trees; each is several GB.
-ls -1dt "$GG_CACHE"/kernel/*/ 2>/dev/null | tail -n +3 | while read -r old; do
+find "$GG_CACHE/kernel" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn |
+	tail -n +3 | while read -r _ old; do
 	gg_log "pruning old kernel tree $old"
 	rm -rf "$old"
 done
-echo "$dir"
+publish

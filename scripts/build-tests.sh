@@ -24,8 +24,9 @@ cflags=(-O2 -Wall -g -isystem "$build/usr/include" -I"$sel" -I"$src/mm" -I"$bind
 
 # What the selftests' check_config.sh would write: we always build with liburing.
 echo '#define LOCAL_CONFIG_HAVE_LIBURING 1' >"$bindir/local_config.h"
-gcc "${cflags[@]}" -I"$sel/mm" -o "$bindir/gup_longterm" \
-	"$sel/mm/gup_longterm.c" "$sel/mm/vm_util.c" -luring -lm ||
+# Compiled from its own directory: it names its "local tmpfile" after __FILE__,
+# which must be a relative path so the file lands in the working directory.
+(cd "$sel/mm" && gcc "${cflags[@]}" -o "$bindir/gup_longterm" gup_longterm.c vm_util.c -luring -lm) ||
 	gg_die "building the upstream gup_longterm selftest failed"
 gcc "${cflags[@]}" -o "$bindir/gup_matrix" "$GG_ROOT/tests/gup_matrix.c" -luring ||
 	gg_die "building tests/gup_matrix.c failed"

@@ -53,6 +53,11 @@ else
 fi
 gg_log "kernels ready after $((SECONDS - start)) s"
 
+if [ -z "${KDIR:-}" ]; then
+	if "$GG_ROOT/scripts/lint.sh" "$kroot"; then record "host: rustfmt + checkpatch" 1 0 0; else
+		record "host: rustfmt + checkpatch" 0 1 0; fi
+fi
+
 gg_log "building the module against $build"
 make -C "$GG_ROOT" KDIR="$build" >"$GG_CACHE/module-build.log" 2>&1 ||
 	{ tail -30 "$GG_CACHE/module-build.log"; fatal "module build"; }

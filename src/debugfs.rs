@@ -11,7 +11,7 @@ use kernel::prelude::*;
 use kernel::str::CStr;
 
 /// A debugfs directory; removed with everything in it when dropped.
-pub(crate) struct Dir(*mut core::ffi::c_void);
+pub(crate) struct Dir(*mut kernel::ffi::c_void);
 
 // SAFETY: the dentry pointer is only handed back to debugfs, which locks internally.
 unsafe impl Send for Dir {}

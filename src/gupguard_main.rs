@@ -9,15 +9,18 @@
 //! `gg_rs_*` are called by the shim from probe context: they do not sleep,
 //! allocate, or panic.
 
-use core::ffi::{c_char, c_int};
 use core::sync::atomic::{AtomicU32, Ordering};
+use kernel::ffi::{c_char, c_int};
 use kernel::prelude::*;
 use kernel::{c_str, str::CStr};
 
 mod debugfs;
+// `policy` and `stats` are also the host crate's public API (src/host.rs).
+#[allow(unreachable_pub)]
 mod policy;
 #[path = "../rust-bindings/shim.rs"]
 mod shim;
+#[allow(unreachable_pub)]
 mod stats;
 
 use policy::{Mode, Request, Scope, Verdict, Vma};
@@ -150,7 +153,10 @@ pub extern "C" fn gg_rs_show(file: u32, m: *mut kernel::bindings::seq_file) -> c
             };
             STATS.render(
                 &mut out,
-                &[("slow_probe_missed", missed[0]), ("fast_probe_missed", missed[1])],
+                &[
+                    ("slow_probe_missed", missed[0]),
+                    ("fast_probe_missed", missed[1]),
+                ],
             )
         }
         _ => return EINVAL.to_errno(),
@@ -176,6 +182,32 @@ pub extern "C" fn gg_rs_store(file: u32, buf: *const c_char, len: usize) -> c_in
         _ => EINVAL.to_errno(),
     }
 }
+
+// The shim calls the `gg_rs_*` functions through their prototypes in
+// gupguard_shim.h: bindgen's reading of those must be exactly our types.
+const _: () = {
+    let _ = [
+        shim::gg_rs_slow as unsafe extern "C" fn(_, _) -> _,
+        gg_rs_slow,
+    ];
+    let _ = [shim::gg_rs_fast as unsafe extern "C" fn(_) -> _, gg_rs_fast];
+    let _ = [
+        shim::gg_rs_show as unsafe extern "C" fn(_, _) -> _,
+        gg_rs_show,
+    ];
+    let _ = [
+        shim::gg_rs_store as unsafe extern "C" fn(_, _, _) -> _,
+        gg_rs_store,
+    ];
+    let _ = [
+        shim::gg_rs_mode_set as unsafe extern "C" fn(_) -> _,
+        gg_rs_mode_set,
+    ];
+    let _ = [
+        shim::gg_rs_mode_name as unsafe extern "C" fn() -> _,
+        gg_rs_mode_name,
+    ];
+};
 
 /// The registered kprobes; unregistered (and waited for) on drop.
 struct Probes;

@@ -226,7 +226,12 @@ mod tests {
         }
     }
 
-    const PIN_LT_W: Request = Request { write: true, get: false, pin: true, longterm: true };
+    const PIN_LT_W: Request = Request {
+        write: true,
+        get: false,
+        pin: true,
+        longterm: true,
+    };
 
     /// Named rows: what the kernel reports for real mappings.
     #[test]
@@ -238,14 +243,35 @@ mod tests {
             can_writeback: true,
             ..Vma::default()
         };
-        let ext4_private = Vma { shared: false, writable: true, ..ext4_shared };
-        let ext4_shared_ro = Vma { writable: false, ..ext4_shared };
+        let ext4_private = Vma {
+            shared: false,
+            writable: true,
+            ..ext4_shared
+        };
+        let ext4_shared_ro = Vma {
+            writable: false,
+            ..ext4_shared
+        };
         // shmem/memfd/tmpfs and hugetlbfs: no page_mkwrite, noop bdi without writeback.
-        let shmem_shared = Vma { shared: true, writable: true, ..Vma::default() };
-        let anon = Vma { writable: true, anonymous: true, ..Vma::default() };
+        let shmem_shared = Vma {
+            shared: true,
+            writable: true,
+            ..Vma::default()
+        };
+        let anon = Vma {
+            writable: true,
+            anonymous: true,
+            ..Vma::default()
+        };
         // A file system with a writeback-capable bdi but no page_mkwrite.
-        let writeback_only = Vma { writenotify_ops: false, ..ext4_shared };
-        let pfnmap_writeback = Vma { pfnmap: true, ..writeback_only };
+        let writeback_only = Vma {
+            writenotify_ops: false,
+            ..ext4_shared
+        };
+        let pfnmap_writeback = Vma {
+            pfnmap: true,
+            ..writeback_only
+        };
 
         let d = |req, vma| decide(Mode::Enforce, Scope::LongTerm, req, vma);
         assert_eq!(d(PIN_LT_W, ext4_shared), Verdict::Refuse);
@@ -256,9 +282,31 @@ mod tests {
         assert_eq!(d(PIN_LT_W, shmem_shared), Verdict::Allow);
         assert_eq!(d(PIN_LT_W, anon), Verdict::Allow);
         // Read-only, short-term and FOLL_GET requests are not covered.
-        assert_eq!(d(Request { write: false, ..PIN_LT_W }, ext4_shared), Verdict::Allow);
-        assert_eq!(d(Request { longterm: false, ..PIN_LT_W }, ext4_shared), Verdict::Allow);
-        let get_lt_w = Request { get: true, pin: false, ..PIN_LT_W };
+        assert_eq!(
+            d(
+                Request {
+                    write: false,
+                    ..PIN_LT_W
+                },
+                ext4_shared
+            ),
+            Verdict::Allow
+        );
+        assert_eq!(
+            d(
+                Request {
+                    longterm: false,
+                    ..PIN_LT_W
+                },
+                ext4_shared
+            ),
+            Verdict::Allow
+        );
+        let get_lt_w = Request {
+            get: true,
+            pin: false,
+            ..PIN_LT_W
+        };
         assert_eq!(d(get_lt_w, ext4_shared), Verdict::Allow);
     }
 

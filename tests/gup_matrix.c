@@ -51,9 +51,15 @@ static const char *const counter_name[] = {
 };
 
 static int gup_fd;
+/*
+ * Set up once: liburing maps the rings with MAP_POPULATE, which walks them
+ * through the slow GUP path and would show up in every row's counters.
+ */
+static struct io_uring ring;
 static const char *dir, *fs;
 static bool kernel_refuses, dirty_tracked_fs;
 static enum { MOD_NONE, MOD_ENFORCE, MOD_AUDIT, MOD_OFF } module;
+static const char *const module_name[] = { "none", "enforce", "audit", "off" };
 
 static void read_counters(long long c[NR_COUNTERS])
 {
@@ -117,7 +123,6 @@ static int do_pin(enum method m, bool rw, char *mem, size_t size)
 		.addr = (uintptr_t)mem, .size = size, .nr_pages_per_call = size / getpagesize(),
 		.gup_flags = rw ? FOLL_WRITE : 0,
 	};
-	struct io_uring ring;
 	struct iovec iov = { .iov_base = mem, .iov_len = size };
 	unsigned long cmd;
 	int ret;
@@ -138,11 +143,9 @@ static int do_pin(enum method m, bool rw, char *mem, size_t size)
 			return errno;
 		return gup.size == size ? 0 : EFAULT;
 	case IOURING:
-		ret = io_uring_queue_init(1, &ring, 0);
-		if (ret)
-			ksft_exit_fail_msg("io_uring_queue_init: %s\n", strerror(-ret));
 		ret = io_uring_register_buffers(&ring, &iov, 1);
-		io_uring_queue_exit(&ring);
+		if (!ret && io_uring_unregister_buffers(&ring))
+			ksft_exit_fail_msg("io_uring_unregister_buffers failed\n");
 		return -ret;
 	default:
 		abort();
@@ -252,16 +255,25 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': dir = optarg; break;
-		case 'f': fs = optarg; break;
-		case 'a': anon = true; break;
-		case 'k': kernel_refuses = !strcmp(optarg, "1"); break;
+		case 'd':
+			dir = optarg;
+			break;
+		case 'f':
+			fs = optarg;
+			break;
+		case 'a':
+			anon = true;
+			break;
+		case 'k':
+			kernel_refuses = !strcmp(optarg, "1");
+			break;
 		case 'm':
-			if (!strcmp(optarg, "none")) module = MOD_NONE;
-			else if (!strcmp(optarg, "enforce")) module = MOD_ENFORCE;
-			else if (!strcmp(optarg, "audit")) module = MOD_AUDIT;
-			else if (!strcmp(optarg, "off")) module = MOD_OFF;
-			else ksft_exit_fail_msg("bad --module %s\n", optarg);
+			for (i = 0; i <= MOD_OFF; i++)
+				if (!strcmp(optarg, module_name[i]))
+					break;
+			if (i > MOD_OFF)
+				ksft_exit_fail_msg("bad --module %s\n", optarg);
+			module = i;
 			break;
 		default:
 			ksft_exit_fail_msg("bad arguments\n");
@@ -285,10 +297,14 @@ int main(int argc, char **argv)
 	if (gup_fd < 0)
 		ksft_exit_fail_msg("/sys/kernel/debug/gup_test: %s\n", strerror(errno));
 
+	c = io_uring_queue_init(1, &ring, 0);
+	if (c)
+		ksft_exit_fail_msg("io_uring_queue_init: %s\n", strerror(-c));
+
 	ksft_print_header();
 	ksft_set_plan(rows(B_FILE) + (anon ? rows(B_MEMFD) + rows(B_HUGETLB) + rows(B_ANON) : 0));
 	ksft_print_msg("fs %s, kernel refuses %d, module %s\n", fs, kernel_refuses,
-		       (const char *[]){ "none", "enforce", "audit", "off" }[module]);
+		       module_name[module]);
 	run_backing(B_FILE);
 	if (anon) {
 		run_backing(B_MEMFD);

@@ -3,12 +3,14 @@
 #   demo.sh BINDIR MODULE.ko OUTDIR
 set -u
 bin=$1 ko=$2 out=$3
+# The console mixes in kernel messages: the transcript goes to a file.
+exec >"$out/demo.txt" 2>&1
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 mkdir -p /tmp/ext4 && mount "$(blkid -L gg-ext4)" /tmp/ext4 || exit 2
 f=/tmp/ext4/data
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
-echo "kernel $(uname -r) (legacy flavour: no upstream check), file system: $(stat -f -c %T /tmp/ext4)"
+echo "kernel $(uname -r) (legacy flavour: no upstream check), $f on $(findmnt -no FSTYPE /tmp/ext4)"
 say "gup_pin $f    # without gupguard: the kernel lets it through"
 "$bin/gup_pin" "$f"
 say "insmod gupguard.ko"

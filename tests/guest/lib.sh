@@ -29,6 +29,9 @@ die_guest() {
 
 setup_guest() {
 	mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	# vng's /tmp is an overlay, which gup_longterm's tmpfile() rows skip as
+	# an unknown file system: give it a real tmpfs.
+	mount -t tmpfs gg-tmp /tmp || die_guest "mount tmpfs on /tmp"
 	mkdir -p "$MNT"
 	local fs dev
 	for fs in "${FILESYSTEMS[@]}"; do

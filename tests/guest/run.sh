@@ -24,7 +24,9 @@ legacy) kernel_refuses=0 ;;
 esac
 
 for s in ${GG_SUITES:-oracle matrix modes robustness}; do
+	t0=$(date +%s)
 	"suite_$s"
+	tap_diag "suite $s took $(($(date +%s) - t0)) s"
 done
 
 finish_guest

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Kernel style: rustfmt with the kernel's .rustfmt.toml, checkpatch on the C.
+#   scripts/lint.sh KERNEL_DIR
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+src=$1/src
+cd "$GG_ROOT" || exit 1
+status=0
+command -v rustfmt >/dev/null || gg_die "rustfmt not found"
+if ! rustfmt --edition 2021 --config-path "$src/.rustfmt.toml" --check src/*.rs rust-bindings/shim.rs; then
+	gg_log "rustfmt: not clean (run: rustfmt --edition 2021 --config-path $src/.rustfmt.toml src/*.rs)"
+	status=1
+fi
+if ! "$src/scripts/checkpatch.pl" --no-tree -q --show-types -f src/*.c src/*.h tests/*.c; then
+	gg_log "checkpatch: not clean"
+	status=1
+fi
+exit $status
