@@ -4,7 +4,7 @@
 #   qemu/run-vm.sh BZIMAGE OUTDIR -- GUEST-COMMAND...
 #
 # Attaches fresh ext4, xfs and btrfs scratch disks (labels gg-ext4, gg-xfs,
-# gg-btrfs), reserves huge pages, gives the guest OUTDIR read-write, runs
+# gg-btrfs), reserves huge pages (64 x 2 MB, 1 x 1 GB), gives the guest OUTDIR read-write, runs
 # GUEST-COMMAND with stdin from /dev/null under a timeout, and copies the
 # console to OUTDIR/console.log. Exit code: the guest command's, 124 on
 # timeout, or 125 if the guest died (panic) before the command finished.
@@ -39,6 +39,8 @@ done
 accel=(--disable-kvm)
 kvm_state=$GG_CACHE/kvm-$(cat /proc/sys/kernel/random/boot_id)-$(sha256sum <"$bzimage" | cut -c1-12)
 if [ "${GG_KVM:-auto}" != never ] && [ -w /dev/kvm ]; then
+	exec 8>"$GG_CACHE/kvm-probe.lock"
+	flock 8
 	if [ ! -f "$kvm_state" ]; then
 		gg_log "probing KVM (30 s at most)"
 		if timeout 30 vng --run "$bzimage" --memory 1G --exec true </dev/null >/dev/null 2>&1; then
@@ -47,6 +49,7 @@ if [ "${GG_KVM:-auto}" != never ] && [ -w /dev/kvm ]; then
 			echo no >"$kvm_state"
 		fi
 	fi
+	flock -u 8
 	[ "$(cat "$kvm_state")" = yes ] && accel=()
 fi
 gg_log "booting $(basename "$(dirname "$bzimage")") kernel ($([ ${#accel[@]} = 0 ] && echo KVM || echo TCG)), timeout ${timeout_s}s"
@@ -54,7 +57,7 @@ gg_log "booting $(basename "$(dirname "$bzimage")") kernel ($([ ${#accel[@]} = 0
 status=0
 timeout --foreground -k 10 "$timeout_s" \
 	vng --run "$bzimage" "${accel[@]}" --cpus 2 --memory 3G --verbose \
-	--append "hugepages=64 panic=-1 oops=panic" \
+	--append "hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=64 panic=-1 oops=panic" \
 	--rwdir "$outdir" "${disks[@]}" \
 	--exec "$*; echo \$? >$outdir/guest-exit" </dev/null >"$outdir/console.log" 2>&1 || status=$?
 rm -f "$outdir"/disk-*.img

@@ -12,6 +12,9 @@ DEB_PACKAGES=(
 	e2fsprogs xfsprogs btrfs-progs
 	liburing-dev pkg-config
 )
+# For scripts/selftest-harness.sh, which checks that a missing package is named.
+read -ra extra <<<"${GG_EXTRA_DEB_PACKAGES:-}"
+DEB_PACKAGES+=("${extra[@]}")
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do

@@ -46,7 +46,8 @@ if [ -n "${KDIR:-}" ]; then
 	flavours=(custom)
 	declare -A image=([custom]=$build/arch/x86/boot/bzImage)
 else
-	kroot=$("$GG_ROOT/scripts/build-kernel.sh") || fatal "kernel build"
+	# GG_KROOT: a kernel pair already built by build-kernel.sh (for developers).
+	kroot=${GG_KROOT:-$("$GG_ROOT/scripts/build-kernel.sh")} || fatal "kernel build"
 	build=$kroot/build
 	read -ra flavours <<<"${GG_FLAVOURS:-stock legacy}"
 	declare -A image=([stock]=$kroot/stock/bzImage [legacy]=$kroot/legacy/bzImage)
@@ -69,13 +70,23 @@ run=$GG_CACHE/run
 bindir=$run/bin
 "$GG_ROOT/scripts/build-tests.sh" "$kroot" "$bindir" || fatal "test programs build"
 
+# The flavours boot side by side: the guest work is mostly one process, so two
+# TCG guests on two cores take little longer than one.
+declare -A pids status
 for fl in "${flavours[@]}"; do
 	out=$run/$fl
 	rm -rf "$out" && mkdir -p "$out"
-	t0=$SECONDS
 	"$GG_ROOT/qemu/run-vm.sh" "${image[$fl]}" "$out" -- \
-		"GG_SUITES='${GG_SUITES:-}' $GG_ROOT/tests/guest/run.sh $fl $bindir $ko $out"
-	status=$?
+		"GG_SUITES='${GG_SUITES:-}' $GG_ROOT/tests/guest/run.sh $fl $bindir $ko $out" &
+	pids[$fl]=$!
+done
+for fl in "${flavours[@]}"; do
+	wait "${pids[$fl]}"
+	status[$fl]=$?
+done
+
+for fl in "${flavours[@]}"; do
+	out=$run/$fl
 	tap=$out/results.tap
 	touch "$tap"
 	p=$(grep -cE '^ok [0-9]+' "$tap")
@@ -83,11 +94,11 @@ for fl in "${flavours[@]}"; do
 	f=$(grep -cE '^not ok [0-9]+' "$tap")
 	grep -E '^not ok|# SKIP' "$tap" | sed "s/^/[$fl] /"
 	# The harness's own checks on this boot.
-	if [ "$status" = 0 ] && grep -qE '^1\.\.[0-9]+' "$tap"; then
+	if [ "${status[$fl]}" = 0 ] && grep -qE '^1\.\.[0-9]+' "$tap"; then
 		p=$((p + 1))
 	else
 		f=$((f + 1))
-		gg_log "[$fl] guest run did not complete cleanly (exit $status)"
+		gg_log "[$fl] guest run did not complete cleanly (exit ${status[$fl]})"
 	fi
 	if "$GG_ROOT/scripts/check-dmesg.sh" "$out/dmesg.txt" "$out/console.log"; then
 		p=$((p + 1))
@@ -101,7 +112,21 @@ for fl in "${flavours[@]}"; do
 		head -30 "$out/kmemleak.txt"
 	fi
 	record "guest: $fl kernel" $((p - s)) "$f" "$s"
-	gg_log "[$fl] $((p - s)) passed, $f failed, $s skipped in $((SECONDS - t0)) s (TAP: $tap)"
+	gg_log "[$fl] $((p - s)) passed, $f failed, $s skipped (TAP: $tap)"
+	grep -E '^# suite .* took' "$tap" | sed "s/^# /[$fl] /"
+	# Row totals of the kselftest programs, per module mode.
+	for m in none enforce audit off; do
+		compgen -G "$out/matrix-$m-*.tap" >/dev/null || continue
+		cat "$out"/matrix-"$m"-*.tap | awk -v fl="$fl" -v m="$m" '
+			/^ok [0-9]+ .*# SKIP/ { s++; next } /^ok [0-9]+/ { p++ } /^not ok [0-9]+/ { f++ }
+			END { printf "[%s] gup_matrix rows, module %-7s: %d pass, %d fail, %d skip\n", fl, m, p, f, s }'
+	done
+	for m in nomod enforce audit; do
+		compgen -G "$out/oracle-$m-*.tap" >/dev/null || continue
+		cat "$out"/oracle-"$m"-*.tap | awk -v fl="$fl" -v m="$m" '
+			/^ok [0-9]+ .*# SKIP/ { s++; next } /^ok [0-9]+/ { p++ } /^not ok [0-9]+/ { f++ }
+			END { printf "[%s] gup_longterm rows, %-7s: %d pass, %d fail, %d skip (4 file systems)\n", fl, m, p, f, s }'
+	done
 done
 gg_log "total time $((SECONDS - start)) s"
 finish

@@ -332,3 +332,14 @@ suite_robustness() {
 	tap_check "$flavour: 50 insmod/rmmod cycles under a pinning workload ($(wc -l <"$results") pins): $fails failures" \
 		test "$fails" = 0
 }
+
+# --- deliberate breakage, for scripts/selftest-harness.sh --------------------
+# Each must turn the run red, with a message that names the cause.
+
+suite_inject_fail() { tap_not_ok "injected: a failing guest test"; }
+# What a WARN_ON() prints; the kernel log is scanned, whoever wrote the line.
+suite_inject_warn() { echo "WARNING: CPU: 0 PID: $$ at injected/by/harness.c:1 gg_selftest+0x0/0x10" >/dev/kmsg; }
+suite_inject_panic() {
+	echo c >/proc/sysrq-trigger
+	sleep 30
+}
