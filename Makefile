@@ -18,7 +18,13 @@ default:
 clean:
 	$(KMAKE) clean
 
+# 6.12's `make M=... rust-analyzer` breaks in O= build trees (it looks for
+# rust/Makefile in the build dir), so run its generator the way rust/Makefile does.
+SYSROOT = $(shell $(RUSTC) --print sysroot)
 rust-analyzer:
-	$(KMAKE) rust-analyzer
+	$(KDIR)/source/scripts/generate_rust_analyzer.py --cfgs='core=--cfg=no_fp_fmt_parse' \
+		2024 $(realpath $(KDIR)/source) $(realpath $(KDIR)) $(SYSROOT) \
+		$(SYSROOT)/lib/rustlib/src/rust/library >rust-project.json
+	scripts/rust-project.py rust-project.json $(CURDIR)/src/gupguard_main.rs
 
 .PHONY: default clean rust-analyzer

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Build the guest test programs against a kernel tree from build-kernel.sh:
-# the upstream gup_longterm selftest (with liburing), tests/gup_matrix.c and
-# tests/gup_pin.c.
+# the upstream gup_longterm selftest (with liburing) and tests/*.c.
 #   scripts/build-tests.sh KERNEL_DIR OUTDIR
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -30,6 +29,7 @@ echo '#define LOCAL_CONFIG_HAVE_LIBURING 1' >"$bindir/local_config.h"
 	gg_die "building the upstream gup_longterm selftest failed"
 gcc "${cflags[@]}" -o "$bindir/gup_matrix" "$GG_ROOT/tests/gup_matrix.c" -luring ||
 	gg_die "building tests/gup_matrix.c failed"
-gcc "${cflags[@]}" -o "$bindir/gup_pin" "$GG_ROOT/tests/gup_pin.c" ||
-	gg_die "building tests/gup_pin.c failed"
+for t in gup_pin gup_bench; do
+	gcc "${cflags[@]}" -o "$bindir/$t" "$GG_ROOT/tests/$t.c" || gg_die "building tests/$t.c failed"
+done
 gg_log "test programs built in $bindir"

@@ -26,6 +26,13 @@ finish() {
 	[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
 	exit
 }
+row_totals() { # row_totals LABEL KTAP-FILE...: pass/fail/skip over the files
+	local label=$1
+	shift
+	[ -e "$1" ] || return 0
+	cat "$@" | awk -v l="$label" '/^ok [0-9]+ .*# SKIP/ { s++; next } /^ok [0-9]+/ { p++ }
+		/^not ok [0-9]+/ { f++ } END { printf "%s: %d pass, %d fail, %d skip\n", l, p, f, s }'
+}
 fatal() { # a step that everything after it needs
 	gg_log "FAILED: $*"
 	record "$1" 0 1 0
@@ -116,16 +123,10 @@ for fl in "${flavours[@]}"; do
 	grep -E '^# suite .* took' "$tap" | sed "s/^# /[$fl] /"
 	# Row totals of the kselftest programs, per module mode.
 	for m in none enforce audit off; do
-		compgen -G "$out/matrix-$m-*.tap" >/dev/null || continue
-		cat "$out"/matrix-"$m"-*.tap | awk -v fl="$fl" -v m="$m" '
-			/^ok [0-9]+ .*# SKIP/ { s++; next } /^ok [0-9]+/ { p++ } /^not ok [0-9]+/ { f++ }
-			END { printf "[%s] gup_matrix rows, module %-7s: %d pass, %d fail, %d skip\n", fl, m, p, f, s }'
+		row_totals "[$fl] gup_matrix rows, module $m" "$out"/matrix-"$m"-*.tap
 	done
 	for m in nomod enforce audit; do
-		compgen -G "$out/oracle-$m-*.tap" >/dev/null || continue
-		cat "$out"/oracle-"$m"-*.tap | awk -v fl="$fl" -v m="$m" '
-			/^ok [0-9]+ .*# SKIP/ { s++; next } /^ok [0-9]+/ { p++ } /^not ok [0-9]+/ { f++ }
-			END { printf "[%s] gup_longterm rows, %-7s: %d pass, %d fail, %d skip (4 file systems)\n", fl, m, p, f, s }'
+		row_totals "[$fl] gup_longterm rows (4 fs), $m" "$out"/oracle-"$m"-*.tap
 	done
 done
 gg_log "total time $((SECONDS - start)) s"

@@ -333,6 +333,29 @@ suite_robustness() {
 		test "$fails" = 0
 }
 
+# --- overhead: module absent vs. loaded, in this one boot -------------------
+
+suite_bench() {
+	local round m f
+	tap_diag "suite bench: GUP cost with gupguard absent, enforce and off (medians, one page per call)"
+	module_loaded && module_unload
+	# Interleave the configurations so drift hits them all alike.
+	for round in 1 2 3; do
+		for m in absent enforce off; do
+			module_loaded && module_unload
+			[ "$m" != absent ] && module_load mode="$m"
+			"$bin/gup_bench" --mb 8 --rounds 5 >>"$out/bench-$m.txt" || { tap_not_ok "$flavour: gup_bench ($m)"; return; }
+		done
+	done
+	module_loaded && module_unload
+	for m in enforce off; do
+		f=$(awk 'FNR == NR { s[$1] += $2; next } { l[$1] += $2 }
+			END { for (k in s) printf "%s %.2fx; ", k, l[k] / s[k] }' \
+			"$out/bench-absent.txt" "$out/bench-$m.txt")
+		tap_ok "$flavour: cost with gupguard $m relative to absent: $f"
+	done
+}
+
 # --- deliberate breakage, for scripts/selftest-harness.sh --------------------
 # Each must turn the run red, with a message that names the cause.
 
