@@ -5,6 +5,8 @@ GG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Build outputs live outside the repo so a fresh clone reuses them.
 GG_CACHE=${GUPGUARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gupguard}
 GG_TOOLS=$GG_CACHE/tools
+# Test programs, guest outputs and disk images of the last run.
+GG_RUN=${GUPGUARD_RUN:-$GG_CACHE/run}
 GG_VENV=$GG_CACHE/venv
 
 # Pinned versions of what does not come from Debian.

@@ -9,12 +9,12 @@ bash "$GG_ROOT/scripts/bootstrap.sh"
 kroot=$("$GG_ROOT/scripts/build-kernel.sh")
 make -C "$GG_ROOT" KDIR="$kroot/build" >"$GG_CACHE/module-build.log" 2>&1 ||
 	{ tail -30 "$GG_CACHE/module-build.log"; gg_die "module build failed"; }
-"$GG_ROOT/scripts/build-tests.sh" "$kroot" "$GG_CACHE/run/bin"
-out=$GG_CACHE/run/demo
+"$GG_ROOT/scripts/build-tests.sh" "$kroot" "$GG_RUN/bin"
+out=$GG_RUN/demo
 rm -rf "$out" && mkdir -p "$out"
 status=0
 "$GG_ROOT/qemu/run-vm.sh" "$kroot/legacy/bzImage" "$out" -- \
-	"$GG_ROOT/tests/guest/demo.sh $GG_CACHE/run/bin $GG_ROOT/gupguard.ko $out" || status=$?
+	"$GG_ROOT/tests/guest/demo.sh $GG_RUN/bin $GG_ROOT/gupguard.ko $out" || status=$?
 cat "$out/demo.txt" 2>/dev/null
 "$GG_ROOT/scripts/check-dmesg.sh" "$out/dmesg.txt" || gg_die "the kernel reported a problem during the demo"
 [ "$status" = 0 ] || gg_die "demo failed (guest exit $status): gupguard did not refuse the pin"

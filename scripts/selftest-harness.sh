@@ -6,7 +6,7 @@
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 kroot=${GG_KROOT:-$GG_CACHE/kernel/current}
-out=$GG_CACHE/run/harness
+out=$GG_RUN/harness
 rm -rf "$out" && mkdir -p "$out"
 n=0 fails=0
 check() { # check DESC CMD...
@@ -16,7 +16,7 @@ check() { # check DESC CMD...
 
 # One boot: a failing test and a WARN, then a panic.
 "$GG_ROOT/qemu/run-vm.sh" "$kroot/stock/bzImage" "$out" -- \
-	"GG_SUITES='inject_fail inject_warn inject_panic' $GG_ROOT/tests/guest/run.sh stock $GG_CACHE/run/bin $GG_ROOT/gupguard.ko $out" \
+	"GG_SUITES='inject_fail inject_warn inject_panic' $GG_ROOT/tests/guest/run.sh stock $GG_RUN/bin $GG_ROOT/gupguard.ko $out" \
 	>"$out/run-vm.log" 2>&1
 status=$?
 check "a failing guest test is reported as not ok" grep -q '^not ok .*injected: a failing guest test' "$out/results.tap"

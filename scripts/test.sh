@@ -73,7 +73,7 @@ if grep -E 'warning:|error:' "$GG_CACHE/module-build.log"; then
 	fatal "module build has warnings"
 fi
 ko=$GG_ROOT/gupguard.ko
-run=$GG_CACHE/run
+run=$GG_RUN
 bindir=$run/bin
 "$GG_ROOT/scripts/build-tests.sh" "$kroot" "$bindir" || fatal "test programs build"
 
