@@ -7,8 +7,9 @@
 # Ends with one line: "N passed, N failed, N skipped".
 #
 # Environment: GG_FLAVOURS="stock legacy" (default both), GG_SUITES (guest
-# suites, default all), KDIR (use your own kernel build tree: one flavour
-# "custom", booted from KDIR/arch/x86/boot/bzImage).
+# suites, default all), GG_HARNESS_SELFTEST=0 (skip the deliberate-breakage
+# boot), KDIR (use your own kernel build tree: one flavour "custom", booted
+# from KDIR/arch/x86/boot/bzImage), GG_KROOT (a kernel pair already built).
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -87,10 +88,22 @@ for fl in "${flavours[@]}"; do
 		"GG_SUITES='${GG_SUITES:-}' $GG_ROOT/tests/guest/run.sh $fl $bindir $ko $out" &
 	pids[$fl]=$!
 done
+# Meanwhile, break things on purpose: the harness must notice each.
+if [ -z "${KDIR:-}" ] && [ "${GG_HARNESS_SELFTEST:-1}" = 1 ]; then
+	GG_KROOT=$kroot "$GG_ROOT/scripts/selftest-harness.sh" >"$run/harness.tap" 2>&1 &
+	harness_pid=$!
+fi
 for fl in "${flavours[@]}"; do
 	wait "${pids[$fl]}"
 	status[$fl]=$?
 done
+if [ -n "${harness_pid:-}" ]; then
+	wait "$harness_pid"
+	p=$(grep -c '^ok ' "$run/harness.tap") f=$(grep -c '^not ok ' "$run/harness.tap")
+	grep -q '^1\.\.' "$run/harness.tap" || f=$((f + 1))
+	grep '^not ok' "$run/harness.tap"
+	record "harness self-test (breakage)" "$p" "$f" 0
+fi
 
 for fl in "${flavours[@]}"; do
 	out=$run/$fl
