@@ -24,6 +24,7 @@
 
 #define FOLL_WRITE	0x01
 #define FOLL_LONGTERM	0x100
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const struct {
 	const char *name;
@@ -69,7 +70,7 @@ int main(int argc, char **argv)
 	}
 	madvise(mem, size, MADV_NOHUGEPAGE);
 	memset(mem, 1, size);
-	for (i = 0; i < (int)(sizeof(cases) / sizeof(cases[0])); i++) {
+	for (i = 0; i < (int)ARRAY_SIZE(cases); i++) {
 		for (r = 0; r < rounds; r++) {
 			struct gup_test gup = {
 				.addr = (uintptr_t)mem, .size = size, .nr_pages_per_call = 1,
