@@ -135,8 +135,10 @@ for fl in "${flavours[@]}"; do
 	gg_log "[$fl] $((p - s)) passed, $f failed, $s skipped (TAP: $tap)"
 	grep -E '^# suite .* took' "$tap" | sed "s/^# /[$fl] /"
 	# Row totals of the kselftest programs, per module mode.
-	for m in none enforce audit off; do
-		row_totals "[$fl] gup_matrix rows, module $m" "$out"/matrix-"$m"-*.tap
+	for f in "$out"/matrix-*-tmpfs.tap; do
+		m=${f##*/matrix-}
+		m=${m%-tmpfs.tap}
+		row_totals "[$fl] gup_matrix rows (4 fs), module $m" "$out"/matrix-"$m"-*.tap
 	done
 	for m in nomod enforce audit; do
 		row_totals "[$fl] gup_longterm rows (4 fs), $m" "$out"/oracle-"$m"-*.tap

@@ -9,6 +9,7 @@
 //! `gg_rs_*` are called by the shim from probe context: they do not sleep,
 //! allocate, or panic.
 
+use core::marker::PhantomData;
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::ffi::{c_char, c_int};
 use kernel::prelude::*;
@@ -33,13 +34,95 @@ module! {
     license: "GPL",
 }
 
-/// The current [`Mode`], as its `u32` value. A static, not module state, so the
-/// `mode=` parameter can set it before `init` runs.
-static MODE: AtomicU32 = AtomicU32::new(Mode::Enforce as u32);
+/// A run-time setting kept as its `u32` value in a static, so that module
+/// parameters can set it before `init` runs and probes read it lock-free.
+trait Setting: Copy + Sized + 'static {
+    const DEFAULT: Self;
+    fn to_u32(self) -> u32;
+    fn from_u32(v: u32) -> Option<Self>;
+    fn parse(input: &[u8]) -> Option<Self>;
+    fn c_name(self) -> &'static CStr;
+}
+
+impl Setting for Mode {
+    const DEFAULT: Self = Mode::Enforce;
+    fn to_u32(self) -> u32 {
+        self as u32
+    }
+    fn from_u32(v: u32) -> Option<Self> {
+        Mode::from_u32(v)
+    }
+    fn parse(input: &[u8]) -> Option<Self> {
+        Mode::parse(input)
+    }
+    fn c_name(self) -> &'static CStr {
+        match self {
+            Mode::Enforce => c_str!("enforce"),
+            Mode::Audit => c_str!("audit"),
+            Mode::Off => c_str!("off"),
+        }
+    }
+}
+
+impl Setting for Scope {
+    const DEFAULT: Self = Scope::LongTerm;
+    fn to_u32(self) -> u32 {
+        self as u32
+    }
+    fn from_u32(v: u32) -> Option<Self> {
+        Scope::from_u32(v)
+    }
+    fn parse(input: &[u8]) -> Option<Self> {
+        Scope::parse(input)
+    }
+    fn c_name(self) -> &'static CStr {
+        match self {
+            Scope::LongTerm => c_str!("longterm"),
+            Scope::Pin => c_str!("pin"),
+            Scope::Get => c_str!("get"),
+        }
+    }
+}
+
+struct Knob<T> {
+    value: AtomicU32,
+    _type: PhantomData<T>,
+}
+
+impl<T: Setting> Knob<T> {
+    const fn new(initial: u32) -> Self {
+        Knob {
+            value: AtomicU32::new(initial),
+            _type: PhantomData,
+        }
+    }
+
+    fn get(&self) -> T {
+        T::from_u32(self.value.load(Ordering::Relaxed)).unwrap_or(T::DEFAULT)
+    }
+
+    /// Sets the value from a written name; `-EINVAL` leaves it unchanged.
+    fn set(&self, input: &[u8]) -> c_int {
+        match T::parse(input) {
+            Some(v) => {
+                self.value.store(v.to_u32(), Ordering::Relaxed);
+                0
+            }
+            None => EINVAL.to_errno(),
+        }
+    }
+}
+
+static MODE: Knob<Mode> = Knob::new(Mode::DEFAULT as u32);
+static SCOPE: Knob<Scope> = Knob::new(Scope::DEFAULT as u32);
 static STATS: stats::Stats = stats::Stats::new();
 
-fn mode() -> Mode {
-    Mode::from_u32(MODE.load(Ordering::Relaxed)).unwrap_or(Mode::Enforce)
+fn set_knob(id: u32, input: &[u8]) -> c_int {
+    match id {
+        shim::GG_PARAM_MODE => MODE.set(input),
+        shim::GG_PARAM_SCOPE => SCOPE.set(input),
+        _ => EINVAL.to_errno(),
+    }
 }
 
 fn request(bits: u32) -> Request {
@@ -67,12 +150,21 @@ fn vma(bits: u32) -> Vma {
 /// Slow path: one `check_vma_flags()` call. Returns a `GG_SLOW_*` verdict.
 #[no_mangle]
 pub extern "C" fn gg_rs_slow(req: u32, vma_bits: u32) -> c_int {
-    let mode = mode();
+    let mode = MODE.get();
     if mode == Mode::Off {
         return shim::GG_SLOW_ALLOW as c_int;
     }
     STATS.slow_examined.inc();
-    match policy::decide(mode, Scope::LongTerm, request(req), vma(vma_bits)) {
+    let (req, vma) = (request(req), vma(vma_bits));
+    if mode == Mode::Audit {
+        // One workload answers "what would each scope have refused?".
+        for s in Scope::ALL {
+            if s.matches(req, vma) {
+                STATS.would_refuse(s).inc();
+            }
+        }
+    }
+    match policy::decide(mode, SCOPE.get(), req, vma) {
         Verdict::Allow => shim::GG_SLOW_ALLOW as c_int,
         Verdict::Refuse => {
             STATS.slow_refused.inc();
@@ -88,50 +180,38 @@ pub extern "C" fn gg_rs_slow(req: u32, vma_bits: u32) -> c_int {
 /// GUP-fast: should this request go to the slow path?
 #[no_mangle]
 pub extern "C" fn gg_rs_fast(req: u32) -> bool {
-    let mode = mode();
+    let mode = MODE.get();
     if mode == Mode::Off {
         return false;
     }
     STATS.fast_examined.inc();
-    let divert = policy::divert_fast(mode, Scope::LongTerm, request(req));
+    let divert = policy::divert_fast(mode, SCOPE.get(), request(req));
     if divert {
         STATS.fast_diverted.inc();
     }
     divert
 }
 
-/// Sets the mode from a written name; `-EINVAL` leaves it unchanged.
-fn set_mode(input: &[u8]) -> c_int {
-    match Mode::parse(input) {
-        Some(m) => {
-            MODE.store(m as u32, Ordering::Relaxed);
-            0
-        }
-        None => EINVAL.to_errno(),
-    }
-}
-
-/// The `mode=` module parameter, at load time or through sysfs.
+/// A `mode=` or `scope=` module parameter, at load time or through sysfs.
 #[no_mangle]
-pub extern "C" fn gg_rs_mode_set(val: *const c_char) -> c_int {
+pub extern "C" fn gg_rs_param_set(id: u32, val: *const c_char) -> c_int {
     if val.is_null() {
         return EINVAL.to_errno();
     }
     // SAFETY: the kernel passes a NUL-terminated parameter string that lives
     // for the duration of the call.
     let val = unsafe { CStr::from_char_ptr(val) };
-    set_mode(val.as_bytes())
+    set_knob(id, val.as_bytes())
 }
 
-/// The current mode's name, NUL-terminated and static.
+/// A parameter's current value, NUL-terminated and static; NULL for a bad id.
 #[no_mangle]
-pub extern "C" fn gg_rs_mode_name() -> *const c_char {
-    let name: &'static CStr = match mode() {
-        Mode::Enforce => c_str!("enforce"),
-        Mode::Audit => c_str!("audit"),
-        Mode::Off => c_str!("off"),
-    };
-    name.as_char_ptr()
+pub extern "C" fn gg_rs_param_name(id: u32) -> *const c_char {
+    match id {
+        shim::GG_PARAM_MODE => MODE.get().c_name().as_char_ptr(),
+        shim::GG_PARAM_SCOPE => SCOPE.get().c_name().as_char_ptr(),
+        _ => core::ptr::null(),
+    }
 }
 
 /// Reads of a debugfs file.
@@ -142,7 +222,8 @@ pub extern "C" fn gg_rs_show(file: u32, m: *mut kernel::bindings::seq_file) -> c
     let mut out = unsafe { debugfs::SeqFile::from_raw(m) };
     // SeqFile never reports an error (seq_file handles overflow itself).
     let _ = match file {
-        shim::GG_FILE_MODE => writeln!(out, "{}", mode().name()),
+        shim::GG_FILE_MODE => writeln!(out, "{}", MODE.get().name()),
+        shim::GG_FILE_SCOPE => writeln!(out, "{}", SCOPE.get().name()),
         shim::GG_FILE_COUNTERS => {
             // SAFETY: plain reads of the shim's kprobe miss counters.
             let missed = unsafe {
@@ -164,8 +245,8 @@ pub extern "C" fn gg_rs_show(file: u32, m: *mut kernel::bindings::seq_file) -> c
     0
 }
 
-/// Writes to a debugfs file: `0` to `counters` resets them, a mode name to
-/// `mode` switches it. Anything else is `-EINVAL` and changes nothing.
+/// Writes to a debugfs file: `0` to `counters` resets them, a name to `mode`
+/// or `scope` switches it. Anything else is `-EINVAL` and changes nothing.
 #[no_mangle]
 pub extern "C" fn gg_rs_store(file: u32, buf: *const c_char, len: usize) -> c_int {
     if buf.is_null() {
@@ -174,7 +255,8 @@ pub extern "C" fn gg_rs_store(file: u32, buf: *const c_char, len: usize) -> c_in
     // SAFETY: the shim passes its own buffer holding `len` bytes written by the user.
     let input = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
     match file {
-        shim::GG_FILE_MODE => set_mode(input),
+        shim::GG_FILE_MODE => set_knob(shim::GG_PARAM_MODE, input),
+        shim::GG_FILE_SCOPE => set_knob(shim::GG_PARAM_SCOPE, input),
         shim::GG_FILE_COUNTERS if stats::is_reset(input) => {
             STATS.reset();
             0
@@ -200,12 +282,12 @@ const _: () = {
         gg_rs_store,
     ];
     let _ = [
-        shim::gg_rs_mode_set as unsafe extern "C" fn(_) -> _,
-        gg_rs_mode_set,
+        shim::gg_rs_param_set as unsafe extern "C" fn(_, _) -> _,
+        gg_rs_param_set,
     ];
     let _ = [
-        shim::gg_rs_mode_name as unsafe extern "C" fn() -> _,
-        gg_rs_mode_name,
+        shim::gg_rs_param_name as unsafe extern "C" fn(_) -> _,
+        gg_rs_param_name,
     ];
 };
 
@@ -237,9 +319,14 @@ impl kernel::Module for GupGuard {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let dir = debugfs::Dir::new(c_str!("gupguard"))?;
         dir.file(c_str!("mode"), 0o600, shim::GG_FILE_MODE)?;
+        dir.file(c_str!("scope"), 0o600, shim::GG_FILE_SCOPE)?;
         dir.file(c_str!("counters"), 0o600, shim::GG_FILE_COUNTERS)?;
         let probes = Probes::register()?;
-        pr_info!("loaded, mode {}\n", mode().name());
+        pr_info!(
+            "loaded, mode {}, scope {}\n",
+            MODE.get().name(),
+            SCOPE.get().name()
+        );
         Ok(GupGuard {
             _probes: probes,
             _debugfs: dir,

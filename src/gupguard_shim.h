@@ -38,6 +38,11 @@ struct seq_file;
 /* debugfs files; the Rust side decides what each one shows and accepts. */
 #define GG_FILE_MODE		0
 #define GG_FILE_COUNTERS	1
+#define GG_FILE_SCOPE		2
+
+/* Module parameters backed by Rust settings. */
+#define GG_PARAM_MODE		0
+#define GG_PARAM_SCOPE		1
 
 /* Longest write a debugfs file accepts, including the terminating NUL. */
 #define GG_WRITE_MAX		256
@@ -52,8 +57,8 @@ int gg_rs_slow(__u32 req, __u32 vma);
 bool gg_rs_fast(__u32 req);
 int gg_rs_show(__u32 file, struct seq_file *m);
 int gg_rs_store(__u32 file, const char *buf, __kernel_size_t len);
-int gg_rs_mode_set(const char *val);
-const char *gg_rs_mode_name(void);
+int gg_rs_param_set(__u32 param, const char *val);
+const char *gg_rs_param_name(__u32 param);
 
 /* Implemented in C (shim.c); called by Rust. */
 int gg_shim_probes_register(void);

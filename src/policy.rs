@@ -101,18 +101,59 @@ pub fn strip_newline(input: &[u8]) -> &[u8] {
 }
 
 /// Which requests a policy covers: the open question of the upstream debate.
+/// Each scope covers everything the one before it does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
 pub enum Scope {
-    /// Upstream's rule since 6.5: long-term pins only.
-    LongTerm,
+    /// Upstream's rule since 6.5: long-term pins (`FOLL_PIN | FOLL_LONGTERM`).
+    LongTerm = 0,
+    /// Every pin, long-term or not: direct I/O, `process_vm_writev()`, …
+    Pin = 1,
+    /// Pins and plain references (`FOLL_GET`): every GUP write.
+    Get = 2,
 }
 
 impl Scope {
-    /// Does this scope cover the request at all (before looking at the VMA)?
-    pub const fn covers(self, req: Request) -> bool {
+    /// Every scope, narrowest first.
+    pub const ALL: [Scope; 3] = [Scope::LongTerm, Scope::Pin, Scope::Get];
+
+    /// The widest scope: what audit mode must see to count for all of them.
+    pub const WIDEST: Scope = Scope::Get;
+
+    /// The name used in debugfs, the module parameter and the counters.
+    pub const fn name(self) -> &'static str {
         match self {
-            Scope::LongTerm => req.write && req.pin && req.longterm,
+            Scope::LongTerm => "longterm",
+            Scope::Pin => "pin",
+            Scope::Get => "get",
         }
+    }
+
+    /// The scope stored as `v`, if `v` is one.
+    pub const fn from_u32(v: u32) -> Option<Scope> {
+        match v {
+            0 => Some(Scope::LongTerm),
+            1 => Some(Scope::Pin),
+            2 => Some(Scope::Get),
+            _ => None,
+        }
+    }
+
+    /// Parses a scope name, like [`Mode::parse`].
+    pub fn parse(input: &[u8]) -> Option<Scope> {
+        let word = strip_newline(input);
+        Scope::ALL.into_iter().find(|s| s.name().as_bytes() == word)
+    }
+
+    /// Does this scope cover the request at all (before looking at the VMA)?
+    /// Only writes matter: a read cannot dirty a page behind the fs's back.
+    pub const fn covers(self, req: Request) -> bool {
+        req.write
+            && match self {
+                Scope::LongTerm => req.pin && req.longterm,
+                Scope::Pin => req.pin,
+                Scope::Get => req.pin || req.get,
+            }
     }
 
     /// Would this scope refuse `req` on `vma`? Upstream's `check_vma_flags()`
@@ -144,12 +185,14 @@ pub const fn decide(mode: Mode, scope: Scope, req: Request, vma: Vma) -> Verdict
 }
 
 /// Should a GUP-fast request go to the slow path? GUP-fast cannot see the
-/// VMA, so every request the scope covers is sent where the VMA is checked
-/// (in audit mode too, so that would-refuse counts are complete).
+/// VMA, so every request the scope covers is sent where the VMA is checked.
+/// Audit mode counts for every scope at once, so it sends what the widest
+/// scope covers.
 pub const fn divert_fast(mode: Mode, scope: Scope, req: Request) -> bool {
     match mode {
         Mode::Off => false,
-        Mode::Enforce | Mode::Audit => scope.covers(req),
+        Mode::Enforce => scope.covers(req),
+        Mode::Audit => Scope::WIDEST.covers(req),
     }
 }
 
@@ -313,11 +356,92 @@ mod tests {
     #[test]
     fn fast_path_diverts_exactly_what_the_scope_covers() {
         for r in requests() {
-            let covered = r.write && r.pin && r.longterm;
-            assert_eq!(divert_fast(Mode::Enforce, Scope::LongTerm, r), covered);
-            assert_eq!(divert_fast(Mode::Audit, Scope::LongTerm, r), covered);
-            assert!(!divert_fast(Mode::Off, Scope::LongTerm, r));
+            let widest = r.write && (r.pin || r.get);
+            for s in Scope::ALL {
+                assert_eq!(divert_fast(Mode::Enforce, s, r), s.covers(r));
+                assert_eq!(divert_fast(Mode::Audit, s, r), widest);
+                assert!(!divert_fast(Mode::Off, s, r));
+            }
         }
+    }
+
+    /// The scopes as the upstream debate put them, written out independently.
+    #[test]
+    fn scopes_nest_and_cover_what_their_names_say() {
+        for r in requests() {
+            assert_eq!(Scope::LongTerm.covers(r), r.write && r.pin && r.longterm);
+            assert_eq!(Scope::Pin.covers(r), r.write && r.pin);
+            assert_eq!(Scope::Get.covers(r), r.write && (r.pin || r.get));
+            for v in vmas() {
+                let m = |s: Scope| s.matches(r, v);
+                assert!(!m(Scope::LongTerm) || m(Scope::Pin), "{r:?} {v:?}");
+                assert!(!m(Scope::Pin) || m(Scope::Get), "{r:?} {v:?}");
+                // Only the scope differs: the VMA test is upstream's for all.
+                assert_eq!(
+                    m(Scope::Get),
+                    upstream_refuses(
+                        Request {
+                            longterm: true,
+                            pin: r.pin || r.get,
+                            ..r
+                        },
+                        v
+                    )
+                );
+            }
+        }
+        // A short-term pin of a dirty-tracked shared file: only `pin` and `get`.
+        let dio = Request {
+            write: true,
+            pin: true,
+            ..Request::default()
+        };
+        let ext4 = Vma {
+            shared: true,
+            writable: true,
+            writenotify_ops: true,
+            can_writeback: true,
+            ..Vma::default()
+        };
+        assert_eq!(
+            decide(Mode::Enforce, Scope::LongTerm, dio, ext4),
+            Verdict::Allow
+        );
+        assert_eq!(
+            decide(Mode::Enforce, Scope::Pin, dio, ext4),
+            Verdict::Refuse
+        );
+        // ptrace/`/proc/pid/mem` writes: FOLL_GET | FOLL_FORCE on a private
+        // file mapping, never refused (debuggers must keep working).
+        let poke = Request {
+            write: true,
+            get: true,
+            ..Request::default()
+        };
+        let private = Vma {
+            shared: false,
+            ..ext4
+        };
+        for s in Scope::ALL {
+            assert_eq!(decide(Mode::Enforce, s, poke, private), Verdict::Allow);
+        }
+        assert_eq!(
+            decide(Mode::Enforce, Scope::Get, poke, ext4),
+            Verdict::Refuse
+        );
+    }
+
+    #[test]
+    fn scope_parsing_is_strict() {
+        for s in Scope::ALL {
+            assert_eq!(Scope::parse(s.name().as_bytes()), Some(s));
+            assert_eq!(Scope::from_u32(s as u32), Some(s));
+        }
+        for bad in [&b""[..], b"long", b"LongTerm", b"pin ", b"get\n\n", b"all"] {
+            assert_eq!(Scope::parse(bad), None, "{bad:?}");
+        }
+        assert_eq!(Scope::parse(b"pin\n"), Some(Scope::Pin));
+        assert_eq!(Scope::from_u32(3), None);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gupguard C shim: kprobes on the real GUP path, debugfs plumbing and the
- * "mode" module parameter. It only reads kernel structures and acts on the
+ * "mode" and "scope" module parameters. It only reads kernel structures and acts on the
  * verdicts; the policy, the mode and every counter live in Rust
  * (gupguard_main.rs).
  */
@@ -111,7 +111,7 @@ static int gg_slow_pre(struct kprobe *p, struct pt_regs *regs)
 
 	if (verdict == GG_SLOW_ALLOW)
 		return 0;
-	pr_info_ratelimited("%s: long-term writable pin of %pD by %s[%d], gup_flags %#lx\n",
+	pr_info_ratelimited("%s: writable GUP of %pD by %s[%d], gup_flags %#lx\n",
 			    verdict == GG_SLOW_REFUSE ? "refused" : "audit: would refuse",
 			    vma->vm_file, current->comm, task_pid_nr(current), gup_flags);
 	if (verdict != GG_SLOW_REFUSE)
@@ -194,20 +194,26 @@ u64 gg_shim_probe_missed(u32 probe)
 
 static int gg_param_set(const char *val, const struct kernel_param *kp)
 {
-	return gg_rs_mode_set(val);
+	return gg_rs_param_set(*(const u32 *)kp->arg, val);
 }
 
 static int gg_param_get(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "%s\n", gg_rs_mode_name());
+	const char *name = gg_rs_param_name(*(const u32 *)kp->arg);
+
+	return sysfs_emit(buf, "%s\n", name ?: "?");
 }
 
-static const struct kernel_param_ops gg_mode_ops = {
+static const struct kernel_param_ops gg_param_ops = {
 	.set = gg_param_set,
 	.get = gg_param_get,
 };
-module_param_cb(mode, &gg_mode_ops, NULL, 0644);
+
+static const u32 gg_param_mode = GG_PARAM_MODE, gg_param_scope = GG_PARAM_SCOPE;
+module_param_cb(mode, &gg_param_ops, (void *)&gg_param_mode, 0644);
 MODULE_PARM_DESC(mode, "enforce (default), audit or off; writable at run time");
+module_param_cb(scope, &gg_param_ops, (void *)&gg_param_scope, 0644);
+MODULE_PARM_DESC(scope, "longterm (default), pin or get; writable at run time");
 
 static int gg_debugfs_show(struct seq_file *m, void *v)
 {

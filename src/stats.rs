@@ -3,6 +3,7 @@
 //! gupguard's counters: lock-free atomics bumped from the probes, shown and
 //! reset through debugfs. No kernel dependencies, so the host tests the format.
 
+use crate::policy::Scope;
 use core::fmt;
 use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -42,6 +43,12 @@ pub struct Stats {
     pub fast_examined: Counter,
     /// GUP-fast calls sent to the slow path because the policy covers them.
     pub fast_diverted: Counter,
+    /// Audit mode: slow-path calls each scope would have refused, all at once.
+    pub would_refuse_longterm: Counter,
+    /// See `would_refuse_longterm`.
+    pub would_refuse_pin: Counter,
+    /// See `would_refuse_longterm`.
+    pub would_refuse_get: Counter,
 }
 
 impl Stats {
@@ -53,16 +60,31 @@ impl Stats {
             slow_would_refuse: Counter::new(),
             fast_examined: Counter::new(),
             fast_diverted: Counter::new(),
+            would_refuse_longterm: Counter::new(),
+            would_refuse_pin: Counter::new(),
+            would_refuse_get: Counter::new(),
         }
     }
 
-    fn all(&self) -> [(&'static str, &Counter); 5] {
+    /// The audit counter of `scope`.
+    pub fn would_refuse(&self, scope: Scope) -> &Counter {
+        match scope {
+            Scope::LongTerm => &self.would_refuse_longterm,
+            Scope::Pin => &self.would_refuse_pin,
+            Scope::Get => &self.would_refuse_get,
+        }
+    }
+
+    fn all(&self) -> [(&'static str, &Counter); 8] {
         [
             ("slow_examined", &self.slow_examined),
             ("slow_refused", &self.slow_refused),
             ("slow_would_refuse", &self.slow_would_refuse),
             ("fast_examined", &self.fast_examined),
             ("fast_diverted", &self.fast_diverted),
+            ("would_refuse_longterm", &self.would_refuse_longterm),
+            ("would_refuse_pin", &self.would_refuse_pin),
+            ("would_refuse_get", &self.would_refuse_get),
         ]
     }
 
@@ -102,12 +124,15 @@ mod tests {
         s.slow_examined.inc();
         s.slow_examined.inc();
         s.fast_diverted.inc();
+        s.would_refuse(Scope::LongTerm).inc();
+        s.would_refuse(Scope::LongTerm).inc();
         let mut out = String::new();
         s.render(&mut out, &[("slow_probe_missed", 7)]).unwrap();
         assert_eq!(
             out,
             "slow_examined 2\nslow_refused 0\nslow_would_refuse 0\nfast_examined 0\n\
-             fast_diverted 1\nslow_probe_missed 7\n"
+             fast_diverted 1\nwould_refuse_longterm 2\nwould_refuse_pin 0\n\
+             would_refuse_get 0\nslow_probe_missed 7\n"
         );
         s.reset();
         let mut out = String::new();

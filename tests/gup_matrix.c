@@ -6,12 +6,14 @@
  *
  *   gup_matrix --dir DIR --fs tmpfs|ext4|xfs|btrfs [--anon]
  *              --kernel-refuses 0|1 --module none|enforce|audit|off
+ *              [--scope longterm|pin|get]
  *
  * --dir/--fs: where file-backed rows create their file, and what it must be
  * (checked with fstatfs, so a test never runs on the wrong file system).
  * --anon adds memfd, hugetlb memfd and anonymous rows.
  * --kernel-refuses: the kernel itself has upstream's check (stock 6.12).
  * --module: gupguard's mode, or none when it is not loaded.
+ * --scope: gupguard's scope (default longterm).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -45,10 +47,27 @@ enum backing { B_FILE, B_MEMFD, B_HUGETLB, B_ANON };
 static const char *const backing_name[] = { "file", "memfd", "hugetlb memfd", "anonymous" };
 
 enum counter { SLOW_EXAMINED, SLOW_REFUSED, SLOW_WOULD_REFUSE, FAST_EXAMINED, FAST_DIVERTED,
-	       NR_COUNTERS };
+	       WOULD_REFUSE_LONGTERM, WOULD_REFUSE_PIN, WOULD_REFUSE_GET, NR_COUNTERS };
 static const char *const counter_name[] = {
 	"slow_examined", "slow_refused", "slow_would_refuse", "fast_examined", "fast_diverted",
+	"would_refuse_longterm", "would_refuse_pin", "would_refuse_get",
 };
+
+/* gupguard's scopes, each covering the one before (src/policy.rs). */
+enum scope { LONGTERM, PIN, GET, NR_SCOPES };
+static const char *const scope_name[] = { "longterm", "pin", "get" };
+
+static bool covers(enum scope s, bool rw, bool pin, bool longterm)
+{
+	switch (s) {
+	case LONGTERM:
+		return rw && pin && longterm;
+	case PIN:
+		return rw && pin;
+	default:
+		return rw;	/* every request here is a pin or a get */
+	}
+}
 
 static int gup_fd;
 /*
@@ -60,6 +79,7 @@ static const char *dir, *fs;
 static bool kernel_refuses, dirty_tracked_fs;
 static enum { MOD_NONE, MOD_ENFORCE, MOD_AUDIT, MOD_OFF } module;
 static const char *const module_name[] = { "none", "enforce", "audit", "off" };
+static enum scope scope;
 
 static void read_counters(long long c[NR_COUNTERS])
 {
@@ -157,10 +177,14 @@ static void run_row(enum backing b, bool shared, enum method m, bool rw)
 	bool longterm = m == LT_SLOW || m == LT_FAST || m == IOURING;
 	bool fast = m == LT_FAST || m == ST_FAST || m == IOURING;
 	bool pin = m != GET_SLOW;
-	bool covered = rw && pin && longterm;
+	bool covered = covers(scope, rw, pin, longterm);
 	bool dirty = b == B_FILE && dirty_tracked_fs && shared;
 	bool active = module == MOD_ENFORCE || module == MOD_AUDIT;
-	bool expect_refused = covered && dirty && (kernel_refuses || module == MOD_ENFORCE);
+	/* Audit diverts what the widest scope covers, to count for all scopes. */
+	bool diverted = fast && (module == MOD_ENFORCE ? covered :
+				 module == MOD_AUDIT ? covers(GET, rw, pin, longterm) : false);
+	bool expect_refused = dirty && ((kernel_refuses && covers(LONGTERM, rw, pin, longterm)) ||
+					(module == MOD_ENFORCE && covered));
 	long long want[NR_COUNTERS] = { 0 }, before[NR_COUNTERS], after[NR_COUNTERS];
 	char desc[256], diag[512] = "";
 	size_t size, len = 0;
@@ -186,11 +210,14 @@ static void run_row(enum backing b, bool shared, enum method m, bool rw)
 	memset(mem, 0x5a, size);
 
 	if (active) {
-		want[SLOW_EXAMINED] = fast ? covered : 1;
+		want[SLOW_EXAMINED] = fast ? diverted : 1;
 		want[FAST_EXAMINED] = fast;
-		want[FAST_DIVERTED] = fast && covered;
+		want[FAST_DIVERTED] = diverted;
 		want[SLOW_REFUSED] = module == MOD_ENFORCE && covered && dirty;
 		want[SLOW_WOULD_REFUSE] = module == MOD_AUDIT && covered && dirty;
+		for (i = 0; i < NR_SCOPES; i++)
+			want[WOULD_REFUSE_LONGTERM + i] = module == MOD_AUDIT && dirty &&
+				covers(i, rw, pin, longterm);
 	}
 	read_counters(before);
 	err = do_pin(m, rw, mem, size);
@@ -243,6 +270,7 @@ int main(int argc, char **argv)
 		{ "anon", no_argument, NULL, 'a' },
 		{ "kernel-refuses", required_argument, NULL, 'k' },
 		{ "module", required_argument, NULL, 'm' },
+		{ "scope", required_argument, NULL, 's' },
 		{}
 	};
 	static const struct { const char *name; long magic; bool dirty; } fstypes[] = {
@@ -275,6 +303,14 @@ int main(int argc, char **argv)
 				ksft_exit_fail_msg("bad --module %s\n", optarg);
 			module = i;
 			break;
+		case 's':
+			for (i = 0; i < NR_SCOPES; i++)
+				if (!strcmp(optarg, scope_name[i]))
+					break;
+			if (i == NR_SCOPES)
+				ksft_exit_fail_msg("bad --scope %s\n", optarg);
+			scope = i;
+			break;
 		default:
 			ksft_exit_fail_msg("bad arguments\n");
 		}
@@ -303,8 +339,8 @@ int main(int argc, char **argv)
 
 	ksft_print_header();
 	ksft_set_plan(rows(B_FILE) + (anon ? rows(B_MEMFD) + rows(B_HUGETLB) + rows(B_ANON) : 0));
-	ksft_print_msg("fs %s, kernel refuses %d, module %s\n", fs, kernel_refuses,
-		       module_name[module]);
+	ksft_print_msg("fs %s, kernel refuses %d, module %s, scope %s\n", fs, kernel_refuses,
+		       module_name[module], scope_name[scope]);
 	run_backing(B_FILE);
 	if (anon) {
 		run_backing(B_MEMFD);

@@ -164,22 +164,51 @@ oracle_counters() {
 
 # --- gupguard's own matrix (tests/gup_matrix.c) -----------------------------
 
+# Module configurations the matrix runs in: "none" (not loaded) or mode.scope.
+MATRIX_CONFIGS=(none enforce.longterm audit.longterm off.longterm enforce.pin enforce.get audit.get)
+
 suite_matrix() {
-	local mode fs log extra
+	local cfg mode scope fs log extra
 	tap_diag "suite matrix: every backing x mapping x pin method, results and counter deltas"
-	for mode in none enforce audit off; do
+	for cfg in "${MATRIX_CONFIGS[@]}"; do
+		mode=${cfg%.*} scope=${cfg#*.}
+		[ "$cfg" = none ] && scope=longterm
 		module_loaded && module_unload
-		if [ "$mode" != none ] && ! module_load mode="$mode"; then
-			tap_not_ok "$flavour: insmod mode=$mode"
+		if [ "$mode" != none ] && ! module_load mode="$mode" scope="$scope"; then
+			tap_not_ok "$flavour: insmod mode=$mode scope=$scope"
 			continue
 		fi
 		for fs in "${FILESYSTEMS[@]}"; do
-			log=$out/matrix-$mode-$fs.tap
+			log=$out/matrix-$cfg-$fs.tap
 			extra=()
 			[ "$fs" = tmpfs ] && extra=(--anon)
 			"$bin/gup_matrix" --dir "$MNT/$fs" --fs "$fs" "${extra[@]}" \
-				--kernel-refuses "$kernel_refuses" --module "$mode" >"$log" 2>&1
-			summarize_ktap "$log" "$flavour, module $mode: gup_matrix on $fs"
+				--kernel-refuses "$kernel_refuses" --module "$mode" --scope "$scope" >"$log" 2>&1
+			summarize_ktap "$log" "$flavour, module $cfg: gup_matrix on $fs"
+		done
+	done
+	module_loaded && module_unload
+}
+
+# Real callers of GUP (tests/gup_callers.c) in every mode and scope: which
+# would each policy break? Controls on memfd run in the same program.
+suite_callers() {
+	local mode scope fs log
+	tap_diag "suite callers: io_uring, O_DIRECT, process_vm_writev, vmsplice, /proc/pid/mem"
+	for mode in none enforce audit off; do
+		for scope in longterm pin get; do
+			case $mode.$scope in none.pin | none.get | off.pin | off.get) continue ;; esac
+			module_loaded && module_unload
+			if [ "$mode" != none ] && ! module_load mode="$mode" scope="$scope"; then
+				tap_not_ok "$flavour: insmod mode=$mode scope=$scope"
+				continue
+			fi
+			for fs in "${DIRTY_FS[@]}" tmpfs; do
+				log=$out/callers-$mode.$scope-$fs.tap
+				"$bin/gup_callers" --dir "$MNT/$fs" --fs "$fs" --kernel-refuses "$kernel_refuses" \
+					--module "$mode" --scope "$scope" >"$log" 2>&1
+				summarize_ktap "$log" "$flavour, module $mode.$scope: gup_callers on $fs"
+			done
 		done
 	done
 	module_loaded && module_unload
@@ -280,6 +309,19 @@ suite_robustness() {
 				tap_not_ok "$flavour: write $v to ${f#/sys/}: accepted or mode changed to $(cat "$DBG/mode")"; fi
 		done
 	done
+	echo pin >"$DBG/scope"
+	for bad in $'\n' "Pin" "pin " "longterm,pin" "all" "$long"; do
+		for f in "$DBG/scope" /sys/module/gupguard/parameters/scope; do
+			v=$(printf '%q' "$bad")
+			[ ${#v} -gt 24 ] && v="${v:0:20}...(${#bad} bytes)"
+			if write_fails_einval "$f" "$bad" && [ "$(cat "$DBG/scope")" = pin ]; then
+				tap_ok "$flavour: write $v to ${f#/sys/} rejected, scope unchanged"
+			else
+				tap_not_ok "$flavour: write $v to ${f#/sys/}: accepted or scope changed to $(cat "$DBG/scope")"
+			fi
+		done
+	done
+	echo longterm >/sys/module/gupguard/parameters/scope
 	echo enforce >"$DBG/mode"
 	"$bin/gup_pin" "$MNT/ext4/pin-one" >/dev/null
 	refused=$(counter slow_refused)
@@ -298,12 +340,14 @@ suite_robustness() {
 
 	local dm
 	dm=$(dmesg | wc -l)
-	if ! insmod "$ko" mode=bogus 2>/dev/null && ! module_loaded; then
-		tap_ok "$flavour: insmod mode=bogus fails, module not loaded"
-	else
-		tap_not_ok "$flavour: insmod mode=bogus"
-		module_loaded && module_unload
-	fi
+	for p in mode scope; do
+		if ! insmod "$ko" "$p=bogus" 2>/dev/null && ! module_loaded; then
+			tap_ok "$flavour: insmod $p=bogus fails, module not loaded"
+		else
+			tap_not_ok "$flavour: insmod $p=bogus"
+			module_loaded && module_unload
+		fi
+	done
 	for p in slow_probe fast_probe; do
 		dm=$(dmesg | wc -l)
 		if ! insmod "$ko" "$p=gg_no_such_symbol" 2>/dev/null && ! module_loaded &&
