@@ -140,6 +140,11 @@ for fl in "${flavours[@]}"; do
 		m=${m%-tmpfs.tap}
 		row_totals "[$fl] gup_matrix rows (4 fs), module $m" "$out"/matrix-"$m"-*.tap
 	done
+	for f in "$out"/callers-*-tmpfs.tap; do
+		m=${f##*/callers-}
+		m=${m%-tmpfs.tap}
+		row_totals "[$fl] gup_callers rows (4 fs), module $m" "$out"/callers-"$m"-*.tap
+	done
 	for m in nomod enforce audit; do
 		row_totals "[$fl] gup_longterm rows (4 fs), $m" "$out"/oracle-"$m"-*.tap
 	done
