@@ -41,7 +41,6 @@ trait Setting: Copy + Sized + 'static {
     fn to_u32(self) -> u32;
     fn from_u32(v: u32) -> Option<Self>;
     fn parse(input: &[u8]) -> Option<Self>;
-    fn c_name(self) -> &'static CStr;
 }
 
 impl Setting for Mode {
@@ -55,13 +54,6 @@ impl Setting for Mode {
     fn parse(input: &[u8]) -> Option<Self> {
         Mode::parse(input)
     }
-    fn c_name(self) -> &'static CStr {
-        match self {
-            Mode::Enforce => c_str!("enforce"),
-            Mode::Audit => c_str!("audit"),
-            Mode::Off => c_str!("off"),
-        }
-    }
 }
 
 impl Setting for Scope {
@@ -74,13 +66,6 @@ impl Setting for Scope {
     }
     fn parse(input: &[u8]) -> Option<Self> {
         Scope::parse(input)
-    }
-    fn c_name(self) -> &'static CStr {
-        match self {
-            Scope::LongTerm => c_str!("longterm"),
-            Scope::Pin => c_str!("pin"),
-            Scope::Get => c_str!("get"),
-        }
     }
 }
 
@@ -204,14 +189,26 @@ pub extern "C" fn gg_rs_param_set(id: u32, val: *const c_char) -> c_int {
     set_knob(id, val.as_bytes())
 }
 
-/// A parameter's current value, NUL-terminated and static; NULL for a bad id.
+/// Writes a parameter's current value and a newline into `buf`, the
+/// `PAGE_SIZE` buffer of a `kernel_param_ops.get`; returns the length.
 #[no_mangle]
-pub extern "C" fn gg_rs_param_name(id: u32) -> *const c_char {
-    match id {
-        shim::GG_PARAM_MODE => MODE.get().c_name().as_char_ptr(),
-        shim::GG_PARAM_SCOPE => SCOPE.get().c_name().as_char_ptr(),
-        _ => core::ptr::null(),
+pub extern "C" fn gg_rs_param_get(id: u32, buf: *mut c_char) -> c_int {
+    let name = match id {
+        shim::GG_PARAM_MODE => MODE.get().name(),
+        shim::GG_PARAM_SCOPE => SCOPE.get().name(),
+        _ => return EINVAL.to_errno(),
+    };
+    if buf.is_null() {
+        return EINVAL.to_errno();
     }
+    // SAFETY: the kernel hands `get` a buffer of `PAGE_SIZE` bytes, and a
+    // name plus newline is far shorter.
+    let out = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), name.len() + 1) };
+    let (text, newline) = out.split_at_mut(name.len());
+    text.copy_from_slice(name.as_bytes());
+    newline.fill(b'\n');
+    // Names are a few bytes: the length always fits.
+    (name.len() + 1) as c_int
 }
 
 /// Reads of a debugfs file.
@@ -286,8 +283,8 @@ const _: () = {
         gg_rs_param_set,
     ];
     let _ = [
-        shim::gg_rs_param_name as unsafe extern "C" fn(_) -> _,
-        gg_rs_param_name,
+        shim::gg_rs_param_get as unsafe extern "C" fn(_, _) -> _,
+        gg_rs_param_get,
     ];
 };
 

@@ -58,7 +58,7 @@ bool gg_rs_fast(__u32 req);
 int gg_rs_show(__u32 file, struct seq_file *m);
 int gg_rs_store(__u32 file, const char *buf, __kernel_size_t len);
 int gg_rs_param_set(__u32 param, const char *val);
-const char *gg_rs_param_name(__u32 param);
+int gg_rs_param_get(__u32 param, char *buf);
 
 /* Implemented in C (shim.c); called by Rust. */
 int gg_shim_probes_register(void);

@@ -199,9 +199,7 @@ static int gg_param_set(const char *val, const struct kernel_param *kp)
 
 static int gg_param_get(char *buf, const struct kernel_param *kp)
 {
-	const char *name = gg_rs_param_name(*(const u32 *)kp->arg);
-
-	return sysfs_emit(buf, "%s\n", name ?: "?");
+	return gg_rs_param_get(*(const u32 *)kp->arg, buf);
 }
 
 static const struct kernel_param_ops gg_param_ops = {
