@@ -35,9 +35,9 @@ for fs in ext4 xfs btrfs; do
 done
 
 # KVM only if it really boots here: /dev/kvm can exist and still hang or
-# abort (see shared/TOOLCHAIN.md). Probed once per host boot and kernel.
+# abort (see shared/TOOLCHAIN.md). Probed once per host boot.
 accel=(--disable-kvm)
-kvm_state=$GG_CACHE/kvm-$(cat /proc/sys/kernel/random/boot_id)-$(sha256sum <"$bzimage" | cut -c1-12)
+kvm_state=$GG_CACHE/kvm-$(cat /proc/sys/kernel/random/boot_id)
 if [ "${GG_KVM:-auto}" != never ] && [ -w /dev/kvm ]; then
 	exec 8>"$GG_CACHE/kvm-probe.lock"
 	flock 8
