@@ -15,8 +15,10 @@ use kernel::ffi::{c_char, c_int};
 use kernel::prelude::*;
 use kernel::{c_str, str::CStr};
 
+// `allow`, `policy` and `stats` are also the host crate's public API (src/host.rs).
+#[allow(unreachable_pub)]
+mod allow;
 mod debugfs;
-// `policy` and `stats` are also the host crate's public API (src/host.rs).
 #[allow(unreachable_pub)]
 mod policy;
 #[path = "../rust-bindings/shim.rs"]
@@ -101,6 +103,29 @@ impl<T: Setting> Knob<T> {
 static MODE: Knob<Mode> = Knob::new(Mode::DEFAULT as u32);
 static SCOPE: Knob<Scope> = Knob::new(Scope::DEFAULT as u32);
 static STATS: stats::Stats = stats::Stats::new();
+/// Task names and file-system types whose pins are let through.
+static ALLOW_COMM: allow::NameSet = allow::NameSet::new();
+static ALLOW_FS: allow::NameSet = allow::NameSet::new();
+
+/// Lists a name set in debugfs, one name per line.
+fn show_names(out: &mut debugfs::SeqFile, set: &allow::NameSet) -> core::fmt::Result {
+    use core::fmt::Write;
+    let mut result = Ok(());
+    set.for_each(|name| {
+        // Names are printable ASCII (checked on the way in).
+        let name = core::str::from_utf8(name).unwrap_or("?");
+        result = result.and_then(|()| writeln!(out, "{name}"));
+    });
+    result
+}
+
+fn replace_names(set: &allow::NameSet, input: &[u8]) -> c_int {
+    match set.replace(input) {
+        Ok(()) => 0,
+        Err(allow::SetError::Invalid) => EINVAL.to_errno(),
+        Err(allow::SetError::Busy) => EBUSY.to_errno(),
+    }
+}
 
 fn set_knob(id: u32, input: &[u8]) -> c_int {
     match id {
@@ -134,13 +159,32 @@ fn vma(bits: u32) -> Vma {
 
 /// Slow path: one `check_vma_flags()` call. Returns a `GG_SLOW_*` verdict.
 #[no_mangle]
-pub extern "C" fn gg_rs_slow(req: u32, vma_bits: u32) -> c_int {
+pub extern "C" fn gg_rs_slow(facts: *const shim::gg_slow_facts) -> c_int {
     let mode = MODE.get();
-    if mode == Mode::Off {
+    if mode == Mode::Off || facts.is_null() {
         return shim::GG_SLOW_ALLOW as c_int;
     }
+    // SAFETY: the shim passes its own, fully initialised facts for this call.
+    let facts = unsafe { &*facts };
     STATS.slow_examined.inc();
-    let (req, vma) = (request(req), vma(vma_bits));
+    let (req, vma) = (request(facts.req), vma(facts.vma));
+    let scope = SCOPE.get();
+    // Opt-outs only count where they change something: a call the policy
+    // refuses (enforce) or that some scope would refuse (audit).
+    let relevant = match mode {
+        Mode::Audit => Scope::WIDEST.matches(req, vma),
+        _ => scope.matches(req, vma),
+    };
+    if relevant {
+        if ALLOW_FS.contains(allow::pack_c(&facts.fstype)) {
+            STATS.exempt_fs.inc();
+            return shim::GG_SLOW_ALLOW as c_int;
+        }
+        if ALLOW_COMM.contains(allow::pack_c(&facts.comm)) {
+            STATS.exempt_comm.inc();
+            return shim::GG_SLOW_ALLOW as c_int;
+        }
+    }
     if mode == Mode::Audit {
         // One workload answers "what would each scope have refused?".
         for s in Scope::ALL {
@@ -149,7 +193,7 @@ pub extern "C" fn gg_rs_slow(req: u32, vma_bits: u32) -> c_int {
             }
         }
     }
-    match policy::decide(mode, SCOPE.get(), req, vma) {
+    match policy::decide(mode, scope, req, vma) {
         Verdict::Allow => shim::GG_SLOW_ALLOW as c_int,
         Verdict::Refuse => {
             STATS.slow_refused.inc();
@@ -221,6 +265,8 @@ pub extern "C" fn gg_rs_show(file: u32, m: *mut kernel::bindings::seq_file) -> c
     let _ = match file {
         shim::GG_FILE_MODE => writeln!(out, "{}", MODE.get().name()),
         shim::GG_FILE_SCOPE => writeln!(out, "{}", SCOPE.get().name()),
+        shim::GG_FILE_ALLOW_COMM => show_names(&mut out, &ALLOW_COMM),
+        shim::GG_FILE_ALLOW_FS => show_names(&mut out, &ALLOW_FS),
         shim::GG_FILE_COUNTERS => {
             // SAFETY: plain reads of the shim's kprobe miss counters.
             let missed = unsafe {
@@ -243,7 +289,7 @@ pub extern "C" fn gg_rs_show(file: u32, m: *mut kernel::bindings::seq_file) -> c
 }
 
 /// Writes to a debugfs file: `0` to `counters` resets them, a name to `mode`
-/// or `scope` switches it. Anything else is `-EINVAL` and changes nothing.
+/// or `scope` switches it, a list of names replaces an `allow_*` set. Anything else is `-EINVAL` and changes nothing.
 #[no_mangle]
 pub extern "C" fn gg_rs_store(file: u32, buf: *const c_char, len: usize) -> c_int {
     if buf.is_null() {
@@ -254,6 +300,8 @@ pub extern "C" fn gg_rs_store(file: u32, buf: *const c_char, len: usize) -> c_in
     match file {
         shim::GG_FILE_MODE => set_knob(shim::GG_PARAM_MODE, input),
         shim::GG_FILE_SCOPE => set_knob(shim::GG_PARAM_SCOPE, input),
+        shim::GG_FILE_ALLOW_COMM => replace_names(&ALLOW_COMM, input),
+        shim::GG_FILE_ALLOW_FS => replace_names(&ALLOW_FS, input),
         shim::GG_FILE_COUNTERS if stats::is_reset(input) => {
             STATS.reset();
             0
@@ -265,10 +313,7 @@ pub extern "C" fn gg_rs_store(file: u32, buf: *const c_char, len: usize) -> c_in
 // The shim calls the `gg_rs_*` functions through their prototypes in
 // gupguard_shim.h: bindgen's reading of those must be exactly our types.
 const _: () = {
-    let _ = [
-        shim::gg_rs_slow as unsafe extern "C" fn(_, _) -> _,
-        gg_rs_slow,
-    ];
+    let _ = [shim::gg_rs_slow as unsafe extern "C" fn(_) -> _, gg_rs_slow];
     let _ = [shim::gg_rs_fast as unsafe extern "C" fn(_) -> _, gg_rs_fast];
     let _ = [
         shim::gg_rs_show as unsafe extern "C" fn(_, _) -> _,
@@ -318,6 +363,8 @@ impl kernel::Module for GupGuard {
         dir.file(c_str!("mode"), 0o600, shim::GG_FILE_MODE)?;
         dir.file(c_str!("scope"), 0o600, shim::GG_FILE_SCOPE)?;
         dir.file(c_str!("counters"), 0o600, shim::GG_FILE_COUNTERS)?;
+        dir.file(c_str!("allow_comm"), 0o600, shim::GG_FILE_ALLOW_COMM)?;
+        dir.file(c_str!("allow_fs"), 0o600, shim::GG_FILE_ALLOW_FS)?;
         let probes = Probes::register()?;
         pr_info!(
             "loaded, mode {}, scope {}\n",

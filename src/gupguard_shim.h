@@ -30,6 +30,15 @@ struct seq_file;
 #define GG_VMA_SHMEM		(1U << 6)	/* shmem_mapping(vm_file->f_mapping) */
 #define GG_VMA_HUGETLB		(1U << 7)	/* is_vm_hugetlb_page() */
 
+/* What the slow-path probe knows about one check_vma_flags() call. */
+#define GG_NAME_LEN		16
+struct gg_slow_facts {
+	__u32 req;			/* GG_REQ_* */
+	__u32 vma;			/* GG_VMA_* */
+	char comm[GG_NAME_LEN];		/* current->comm */
+	char fstype[GG_NAME_LEN];	/* vm_file's file-system type, or "" */
+};
+
 /* Slow-path verdicts (gg_rs_slow()). */
 #define GG_SLOW_ALLOW		0
 #define GG_SLOW_REFUSE		1
@@ -39,6 +48,8 @@ struct seq_file;
 #define GG_FILE_MODE		0
 #define GG_FILE_COUNTERS	1
 #define GG_FILE_SCOPE		2
+#define GG_FILE_ALLOW_COMM	3
+#define GG_FILE_ALLOW_FS	4
 
 /* Module parameters backed by Rust settings. */
 #define GG_PARAM_MODE		0
@@ -53,7 +64,7 @@ struct seq_file;
 #define GG_NR_PROBES		2
 
 /* Implemented in Rust (gupguard_main.rs); called by the shim. */
-int gg_rs_slow(__u32 req, __u32 vma);
+int gg_rs_slow(const struct gg_slow_facts *facts);
 bool gg_rs_fast(__u32 req);
 int gg_rs_show(__u32 file, struct seq_file *m);
 int gg_rs_store(__u32 file, const char *buf, __kernel_size_t len);

@@ -8,5 +8,6 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod allow;
 pub mod policy;
 pub mod stats;

@@ -107,7 +107,17 @@ static int gg_slow_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct vm_area_struct *vma = (void *)regs_get_kernel_argument(regs, 0);
 	unsigned long gup_flags = regs_get_kernel_argument(regs, 1);
-	int verdict = gg_rs_slow(gg_req_bits(gup_flags), gg_vma_bits(vma));
+	struct gg_slow_facts facts = {
+		.req = gg_req_bits(gup_flags),
+		.vma = gg_vma_bits(vma),
+	};
+	int verdict;
+
+	strscpy(facts.comm, current->comm, sizeof(facts.comm));
+	if (vma->vm_file)
+		strscpy(facts.fstype, file_inode(vma->vm_file)->i_sb->s_type->name,
+			sizeof(facts.fstype));
+	verdict = gg_rs_slow(&facts);
 
 	if (verdict == GG_SLOW_ALLOW)
 		return 0;

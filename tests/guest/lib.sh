@@ -378,6 +378,57 @@ suite_robustness() {
 		test "$fails" = 0
 }
 
+# --- opt-outs: allow_comm and allow_fs -------------------------------------
+
+# pin_expect LABEL FILE WANT(0 pinned|1 refused) COUNTER DELTA: one gup_pin
+# of FILE, its result, and the change of one counter.
+pin_expect() {
+	local label=$1 file=$2 want=$3 key=$4 delta=$5 before rc
+	before=$(counter "$key")
+	"$bin/gup_pin" "$file" >/dev/null
+	rc=$?
+	tap_check "$flavour: $label: gup_pin $(basename "$(dirname "$file")") -> $rc (want $want), $key +$(($(counter "$key") - before)) (want +$delta)" \
+		test "$rc/$(($(counter "$key") - before))" = "$want/$delta"
+}
+
+suite_optouts() {
+	local bad long v
+	tap_diag "suite optouts: task-name and file-system allow-lists"
+	module_loaded && module_unload
+	module_load || { tap_not_ok "$flavour: insmod"; return; }
+	# The kernel's own refusal (stock) is not the module's to lift.
+	local lifted=$((kernel_refuses))
+	echo gup_pin >"$DBG/allow_comm"
+	tap_check "$flavour: allow_comm reads back" test "$(cat "$DBG/allow_comm")" = gup_pin
+	pin_expect "allow_comm gup_pin" "$MNT/ext4/opt" "$lifted" exempt_comm 1
+	pin_expect "allow_comm gup_pin, nothing refused by the module" "$MNT/xfs/opt" "$lifted" slow_refused 0
+	echo >"$DBG/allow_comm"
+	tap_check "$flavour: allow_comm cleared" test -z "$(cat "$DBG/allow_comm")"
+	pin_expect "allow_comm cleared" "$MNT/ext4/opt" 1 slow_refused 1
+	printf 'btrfs\nxfs\n' >"$DBG/allow_fs"
+	tap_check "$flavour: allow_fs reads back" test "$(cat "$DBG/allow_fs" | tr '\n' ' ')" = "btrfs xfs "
+	pin_expect "allow_fs xfs btrfs" "$MNT/xfs/opt" "$lifted" exempt_fs 1
+	pin_expect "allow_fs xfs btrfs" "$MNT/btrfs/opt" "$lifted" exempt_fs 1
+	pin_expect "allow_fs xfs btrfs" "$MNT/ext4/opt" 1 slow_refused 1
+	# Audit: exempt pins are counted as such, not as would-refuse.
+	echo audit >"$DBG/mode"
+	pin_expect "audit, allow_fs xfs" "$MNT/xfs/opt" "$lifted" would_refuse_longterm 0
+	pin_expect "audit, ext4 not exempt" "$MNT/ext4/opt" "$lifted" would_refuse_longterm 1
+	long=$(head -c 16 /dev/zero | tr '\0' a)
+	for bad in "a b c d e f g h i" "$long" $'ext\001' "ext4 $long"; do
+		v=$(printf '%q' "$bad")
+		for f in allow_comm allow_fs; do
+			if write_fails_einval "$DBG/$f" "$bad" &&
+				[ "$(tr '\n' ' ' <"$DBG/allow_comm")|$(tr '\n' ' ' <"$DBG/allow_fs")" = "|btrfs xfs " ]; then
+				tap_ok "$flavour: write $v to $f rejected, list unchanged"
+			else
+				tap_not_ok "$flavour: write $v to $f accepted or list changed"
+			fi
+		done
+	done
+	module_unload
+}
+
 # --- overhead: module absent vs. loaded, in this one boot -------------------
 
 suite_bench() {
