@@ -88,17 +88,14 @@ for fl in "${flavours[@]}"; do
 		"GG_SUITES='${GG_SUITES:-}' $GG_ROOT/tests/guest/run.sh $fl $bindir $ko $out" &
 	pids[$fl]=$!
 done
-# Meanwhile, break things on purpose: the harness must notice each.
-if [ -z "${KDIR:-}" ] && [ "${GG_HARNESS_SELFTEST:-1}" = 1 ]; then
-	GG_KROOT=$kroot "$GG_ROOT/scripts/selftest-harness.sh" >"$run/harness.tap" 2>&1 &
-	harness_pid=$!
-fi
 for fl in "${flavours[@]}"; do
 	wait "${pids[$fl]}"
 	status[$fl]=$?
 done
-if [ -n "${harness_pid:-}" ]; then
-	wait "$harness_pid"
+# Then break things on purpose: the harness must notice each. (Not beside the
+# flavours: a third TCG guest on two cores slows all of them down.)
+if [ -z "${KDIR:-}" ] && [ "${GG_HARNESS_SELFTEST:-1}" = 1 ]; then
+	GG_KROOT=$kroot "$GG_ROOT/scripts/selftest-harness.sh" >"$run/harness.tap" 2>&1
 	p=$(grep -c '^ok ' "$run/harness.tap") f=$(grep -c '^not ok ' "$run/harness.tap")
 	grep -q '^1\.\.' "$run/harness.tap" || f=$((f + 1))
 	grep '^not ok' "$run/harness.tap"
