@@ -11,7 +11,7 @@ if ! rustfmt --edition 2021 --config-path "$src/.rustfmt.toml" --check src/*.rs 
 	gg_log "rustfmt: not clean (run: rustfmt --edition 2021 --config-path $src/.rustfmt.toml src/*.rs)"
 	status=1
 fi
-if ! "$src/scripts/checkpatch.pl" --no-tree -q --show-types -f src/*.c src/*.h tests/*.c; then
+if ! "$src/scripts/checkpatch.pl" --no-tree -q --show-types -f src/*.c src/*.h tests/*.c tests/*.h; then
 	gg_log "checkpatch: not clean"
 	status=1
 fi

@@ -28,15 +28,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <liburing.h>
-#include <linux/magic.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
-#include <sys/vfs.h>
 #include <sys/wait.h>
 
-#include "kselftest.h"	/* tools/testing/selftests/kselftest.h */
+#include "gupguard_test.h"
 
-#define COUNTERS "/sys/kernel/debug/gupguard/counters"
 
 enum { LONGTERM, PIN, GET, NR_SCOPES };
 static const char *const scope_name[] = { "longterm", "pin", "get" };
@@ -67,22 +64,10 @@ static bool covers(int s, const struct caller *c)
 
 static void read_counters(long long v[NR_COUNTERS])
 {
-	char name[64];
-	long long x;
-	FILE *f;
-	int i;
-
-	memset(v, 0, NR_COUNTERS * sizeof(*v));
 	if (module == MOD_NONE)
-		return;
-	f = fopen(COUNTERS, "r");
-	if (!f)
-		ksft_exit_fail_msg("%s: %s\n", COUNTERS, strerror(errno));
-	while (fscanf(f, "%63s %lld", name, &x) == 2)
-		for (i = 0; i < NR_COUNTERS; i++)
-			if (!strcmp(name, counter_name[i]))
-				v[i] = x;
-	fclose(f);
+		memset(v, 0, NR_COUNTERS * sizeof(*v));
+	else
+		gg_read_counters(counter_name, NR_COUNTERS, v);
 }
 
 static struct io_uring ring;
@@ -265,16 +250,6 @@ out:
 	close(fd);
 }
 
-static int lookup(const char *arg, const char *const *names, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(arg, names[i]))
-			return i;
-	ksft_exit_fail_msg("unknown value %s\n", arg);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -285,7 +260,6 @@ int main(int argc, char **argv)
 		{ "scope", required_argument, NULL, 's' },
 		{}
 	};
-	struct statfs sfs;
 	int c, i, n = ARRAY_SIZE(callers);
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -296,20 +270,13 @@ int main(int argc, char **argv)
 		else if (c == 'k')
 			kernel_refuses = !strcmp(optarg, "1");
 		else if (c == 'm')
-			module = lookup(optarg, module_name, 4);
+			module = gg_lookup("--module", optarg, module_name, 4);
 		else if (c == 's')
-			scope = lookup(optarg, scope_name, NR_SCOPES);
+			scope = gg_lookup("--scope", optarg, scope_name, NR_SCOPES);
 		else
 			ksft_exit_fail_msg("bad arguments\n");
 	}
-	if (!dir || !fs || statfs(dir, &sfs))
-		ksft_exit_fail_msg("--dir and --fs are required\n");
-	if (!strcmp(fs, "tmpfs") ? sfs.f_type != TMPFS_MAGIC :
-	    !strcmp(fs, "ext4") ? sfs.f_type != EXT4_SUPER_MAGIC :
-	    !strcmp(fs, "xfs") ? sfs.f_type != XFS_SUPER_MAGIC :
-	    !strcmp(fs, "btrfs") ? sfs.f_type != BTRFS_SUPER_MAGIC : true)
-		ksft_exit_fail_msg("%s is not %s\n", dir, fs);
-	dirty_fs = strcmp(fs, "tmpfs") != 0;
+	dirty_fs = gg_check_fs(dir, fs);
 	pagesize = getpagesize();
 	i = io_uring_queue_init(1, &ring, 0);
 	if (i)

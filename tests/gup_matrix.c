@@ -26,16 +26,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <liburing.h>
-#include <linux/magic.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/vfs.h>
 
 #include "gup_test.h"	/* mm/gup_test.h of the kernel source */
-#include "kselftest.h"	/* tools/testing/selftests/kselftest.h */
+#include "gupguard_test.h"
 
 #define FOLL_WRITE 0x01	/* gup_test passes gup_flags through */
-#define COUNTERS "/sys/kernel/debug/gupguard/counters"
 
 enum method { LT_SLOW, LT_FAST, ST_SLOW, ST_FAST, GET_SLOW, IOURING, NR_METHODS };
 static const char *const method_name[] = {
@@ -77,28 +74,17 @@ static int gup_fd;
 static struct io_uring ring;
 static const char *dir, *fs;
 static bool kernel_refuses, dirty_tracked_fs;
-static enum { MOD_NONE, MOD_ENFORCE, MOD_AUDIT, MOD_OFF } module;
+static int module;	/* MOD_* */
+enum { MOD_NONE, MOD_ENFORCE, MOD_AUDIT, MOD_OFF };
 static const char *const module_name[] = { "none", "enforce", "audit", "off" };
-static enum scope scope;
+static int scope;	/* enum scope */
 
 static void read_counters(long long c[NR_COUNTERS])
 {
-	char name[64];
-	long long v;
-	FILE *f;
-	int i;
-
-	memset(c, 0, NR_COUNTERS * sizeof(*c));
 	if (module == MOD_NONE)
-		return;
-	f = fopen(COUNTERS, "r");
-	if (!f)
-		ksft_exit_fail_msg("open %s: %s\n", COUNTERS, strerror(errno));
-	while (fscanf(f, "%63s %lld", name, &v) == 2)
-		for (i = 0; i < NR_COUNTERS; i++)
-			if (!strcmp(name, counter_name[i]))
-				c[i] = v;
-	fclose(f);
+		memset(c, 0, NR_COUNTERS * sizeof(*c));
+	else
+		gg_read_counters(counter_name, NR_COUNTERS, c);
 }
 
 static int backing_fd(enum backing b, size_t *size)
@@ -273,13 +259,8 @@ int main(int argc, char **argv)
 		{ "scope", required_argument, NULL, 's' },
 		{}
 	};
-	static const struct { const char *name; long magic; bool dirty; } fstypes[] = {
-		{ "tmpfs", TMPFS_MAGIC, false }, { "ext4", EXT4_SUPER_MAGIC, true },
-		{ "xfs", XFS_SUPER_MAGIC, true }, { "btrfs", BTRFS_SUPER_MAGIC, true },
-	};
-	bool anon = false, known = false;
-	struct statfs sfs;
-	int c, i;
+	bool anon = false;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -296,39 +277,16 @@ int main(int argc, char **argv)
 			kernel_refuses = !strcmp(optarg, "1");
 			break;
 		case 'm':
-			for (i = 0; i <= MOD_OFF; i++)
-				if (!strcmp(optarg, module_name[i]))
-					break;
-			if (i > MOD_OFF)
-				ksft_exit_fail_msg("bad --module %s\n", optarg);
-			module = i;
+			module = gg_lookup("--module", optarg, module_name, 4);
 			break;
 		case 's':
-			for (i = 0; i < NR_SCOPES; i++)
-				if (!strcmp(optarg, scope_name[i]))
-					break;
-			if (i == NR_SCOPES)
-				ksft_exit_fail_msg("bad --scope %s\n", optarg);
-			scope = i;
+			scope = gg_lookup("--scope", optarg, scope_name, NR_SCOPES);
 			break;
 		default:
 			ksft_exit_fail_msg("bad arguments\n");
 		}
 	}
-	if (!dir || !fs)
-		ksft_exit_fail_msg("--dir and --fs are required\n");
-	if (statfs(dir, &sfs))
-		ksft_exit_fail_msg("statfs %s: %s\n", dir, strerror(errno));
-	for (i = 0; i < 4; i++) {
-		if (strcmp(fs, fstypes[i].name))
-			continue;
-		if (sfs.f_type != fstypes[i].magic)
-			ksft_exit_fail_msg("%s is not %s (f_type %#lx)\n", dir, fs, (long)sfs.f_type);
-		dirty_tracked_fs = fstypes[i].dirty;
-		known = true;
-	}
-	if (!known)
-		ksft_exit_fail_msg("unknown --fs %s\n", fs);
+	dirty_tracked_fs = gg_check_fs(dir, fs);
 	gup_fd = open("/sys/kernel/debug/gup_test", O_RDWR);
 	if (gup_fd < 0)
 		ksft_exit_fail_msg("/sys/kernel/debug/gup_test: %s\n", strerror(errno));

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by gupguard's kselftest programs (gup_matrix, gup_callers). */
+#ifndef GUPGUARD_TEST_H
+#define GUPGUARD_TEST_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
+
+#include "kselftest.h"	/* tools/testing/selftests/kselftest.h */
+
+#define GG_COUNTERS "/sys/kernel/debug/gupguard/counters"
+
+/* Reads the gupguard counters named in names[0..n) into v. */
+static inline void gg_read_counters(const char *const *names, int n, long long *v)
+{
+	char name[64];
+	long long x;
+	FILE *f;
+	int i;
+
+	memset(v, 0, n * sizeof(*v));
+	f = fopen(GG_COUNTERS, "r");
+	if (!f)
+		ksft_exit_fail_msg("%s: %s\n", GG_COUNTERS, strerror(errno));
+	while (fscanf(f, "%63s %lld", name, &x) == 2)
+		for (i = 0; i < n; i++)
+			if (!strcmp(name, names[i]))
+				v[i] = x;
+	fclose(f);
+}
+
+/*
+ * Exits unless dir really is on file system fs (statfs, so that no test runs
+ * on the wrong one); returns whether fs is one that needs dirty tracking.
+ */
+static inline bool gg_check_fs(const char *dir, const char *fs)
+{
+	static const struct { const char *name; long magic; bool dirty; } known[] = {
+		{ "tmpfs", TMPFS_MAGIC, false }, { "ext4", EXT4_SUPER_MAGIC, true },
+		{ "xfs", XFS_SUPER_MAGIC, true }, { "btrfs", BTRFS_SUPER_MAGIC, true },
+	};
+	struct statfs sfs;
+	unsigned int i;
+
+	if (!dir || !fs)
+		ksft_exit_fail_msg("--dir and --fs are required\n");
+	if (statfs(dir, &sfs))
+		ksft_exit_fail_msg("statfs %s: %s\n", dir, strerror(errno));
+	for (i = 0; i < ARRAY_SIZE(known); i++) {
+		if (strcmp(fs, known[i].name))
+			continue;
+		if (sfs.f_type != known[i].magic)
+			ksft_exit_fail_msg("%s is not %s (f_type %#lx)\n", dir, fs, (long)sfs.f_type);
+		return known[i].dirty;
+	}
+	ksft_exit_fail_msg("unknown --fs %s\n", fs);
+}
+
+/* The index of arg in names[0..n), or exit. */
+static inline int gg_lookup(const char *what, const char *arg, const char *const *names, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(arg, names[i]))
+			return i;
+	ksft_exit_fail_msg("bad %s %s\n", what, arg);
+}
+
+#endif /* GUPGUARD_TEST_H */
