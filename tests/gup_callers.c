@@ -186,9 +186,8 @@ static void run(const struct caller *c, bool memfd)
 	bool dirty = !memfd && dirty_fs && c->shared;
 	bool refused = dirty && ((kernel_refuses && covers(LONGTERM, c)) ||
 				 (module == MOD_ENFORCE && covers(scope, c)));
-	char path[4096], desc[256], diag[512] = "";
-	int fd, err, i, len = 0;
-	bool ok;
+	char path[4096], desc[256];
+	int fd, err, i;
 	char *mem;
 
 	snprintf(desc, sizeof(desc), "%s: %s on %s", c->name, memfd ? "memfd" : "file",
@@ -230,21 +229,7 @@ static void run(const struct caller *c, bool memfd)
 		ksft_test_result_skip("%s: not supported here\n", desc);
 		goto out;
 	}
-	ok = refused ? err == EFAULT : err == 0;
-	if (!ok)
-		len += snprintf(diag + len, sizeof(diag) - len, " result %s, wanted %s;",
-				err ? strerror(err) : "success", refused ? "EFAULT" : "success");
-	for (i = 0; i < NR_COUNTERS; i++) {
-		if (after[i] - before[i] == want[i])
-			continue;
-		ok = false;
-		len += snprintf(diag + len, sizeof(diag) - len, " %s +%lld, wanted +%lld;",
-				counter_name[i], after[i] - before[i], want[i]);
-	}
-	if (ok)
-		ksft_test_result_pass("%s: %s\n", desc, err ? "refused" : "worked");
-	else
-		ksft_test_result_fail("%s:%s\n", desc, diag);
+	gg_report(desc, err, refused, counter_name, NR_COUNTERS, before, after, want);
 out:
 	munmap(mem, pagesize);
 	close(fd);

@@ -172,10 +172,9 @@ static void run_row(enum backing b, bool shared, enum method m, bool rw)
 	bool expect_refused = dirty && ((kernel_refuses && covers(LONGTERM, rw, pin, longterm)) ||
 					(module == MOD_ENFORCE && covered));
 	long long want[NR_COUNTERS] = { 0 }, before[NR_COUNTERS], after[NR_COUNTERS];
-	char desc[256], diag[512] = "";
-	size_t size, len = 0;
+	char desc[256];
+	size_t size;
 	int fd, err, i;
-	bool ok;
 	char *mem;
 
 	snprintf(desc, sizeof(desc), "%s %s %s %s on %s", rw ? "R/W" : "R/O",
@@ -209,21 +208,7 @@ static void run_row(enum backing b, bool shared, enum method m, bool rw)
 	err = do_pin(m, rw, mem, size);
 	read_counters(after);
 
-	ok = expect_refused ? err == EFAULT : err == 0;
-	if (!ok)
-		len += snprintf(diag + len, sizeof(diag) - len, " pin: %s, wanted %s;",
-				err ? strerror(err) : "worked", expect_refused ? "EFAULT" : "success");
-	for (i = 0; i < NR_COUNTERS; i++) {
-		if (after[i] - before[i] == want[i])
-			continue;
-		ok = false;
-		len += snprintf(diag + len, sizeof(diag) - len, " %s +%lld, wanted +%lld;",
-				counter_name[i], after[i] - before[i], want[i]);
-	}
-	if (ok)
-		ksft_test_result_pass("%s: %s\n", desc, err ? "refused" : "pinned");
-	else
-		ksft_test_result_fail("%s:%s\n", desc, diag);
+	gg_report(desc, err, expect_refused, counter_name, NR_COUNTERS, before, after, want);
 	munmap(mem, size);
 	if (fd >= 0)
 		close(fd);

@@ -34,6 +34,35 @@ static inline void gg_read_counters(const char *const *names, int n, long long *
 }
 
 /*
+ * Reports one row: ok iff the operation's result err (0 or an errno) is
+ * EFAULT when refused is expected, success otherwise, and every counter
+ * changed by exactly want[i]; else says what differed.
+ */
+static inline void gg_report(const char *desc, int err, bool refused, const char *const *names,
+			     int n, const long long *before, const long long *after,
+			     const long long *want)
+{
+	bool ok = refused ? err == EFAULT : err == 0;
+	char diag[512] = "";
+	int i, len = 0;
+
+	if (!ok)
+		len += snprintf(diag + len, sizeof(diag) - len, " result %s, wanted %s;",
+				err ? strerror(err) : "success", refused ? "EFAULT" : "success");
+	for (i = 0; i < n; i++) {
+		if (after[i] - before[i] == want[i])
+			continue;
+		ok = false;
+		len += snprintf(diag + len, sizeof(diag) - len, " %s +%lld, wanted +%lld;",
+				names[i], after[i] - before[i], want[i]);
+	}
+	if (ok)
+		ksft_test_result_pass("%s: %s\n", desc, err ? "refused" : "worked");
+	else
+		ksft_test_result_fail("%s:%s\n", desc, diag);
+}
+
+/*
  * Exits unless dir really is on file system fs (statfs, so that no test runs
  * on the wrong one); returns whether fs is one that needs dirty tracking.
  */
