@@ -29,9 +29,6 @@ die_guest() {
 
 setup_guest() {
 	mount -t debugfs none /sys/kernel/debug 2>/dev/null
-	# vng's /tmp is an overlay, which gup_longterm's tmpfile() rows skip as
-	# an unknown file system: give it a real tmpfs.
-	mount -t tmpfs gg-tmp /tmp || die_guest "mount tmpfs on /tmp"
 	mkdir -p "$MNT"
 	local fs dev
 	for fs in "${FILESYSTEMS[@]}"; do
@@ -73,7 +70,12 @@ module_loaded() { [ -d /sys/module/gupguard ]; }
 # and writes the failing rows ("<desc> ... with <backing>") to $out/$2.failed.
 run_gup_longterm() {
 	local fs=$1 tag=$2 log=$out/$2.tap
-	(cd "$MNT/$fs" && "$bin/gup_longterm") >"$log" 2>&1
+	# vng's /tmp is an overlay, which gup_longterm's tmpfile() rows skip as an
+	# unknown file system. Give it a real tmpfs, but only in a mount namespace
+	# of its own: the module, the programs and OUTDIR may live under /tmp
+	# (a clone there), so the binary is exec'ed through an fd opened before.
+	(cd "$MNT/$fs" && unshare -m sh -c 'mount -t tmpfs gg-tmp /tmp && exec /proc/self/fd/3' \
+		3<"$bin/gup_longterm") >"$log" 2>&1
 	awk -v failed="$out/$tag.failed" '
 		/^# \[RUN\] / { row = substr($0, 9); next }
 		/^ok [0-9]+ .*# SKIP/ { skip++; next }
