@@ -56,7 +56,7 @@ gg_log "booting $(basename "$(dirname "$bzimage")") kernel ($([ ${#accel[@]} = 0
 
 status=0
 timeout --foreground -k 10 "$timeout_s" \
-	vng --run "$bzimage" "${accel[@]}" --cpus 2 --memory 3G --verbose \
+	vng --run "$bzimage" "${accel[@]}" --cpus "${GG_VM_CPUS:-2}" --memory 4G --verbose \
 	--append "hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=64 panic=-1 oops=panic" \
 	--rwdir "$outdir" "${disks[@]}" \
 	--exec "$*; echo \$? >$outdir/guest-exit" </dev/null >"$outdir/console.log" 2>&1 || status=$?
