@@ -10,6 +10,7 @@
 
 #include <linux/backing-dev.h>
 #include <linux/debugfs.h>
+#include <linux/ftrace.h>
 #include <linux/hugetlb.h>
 #include <linux/kprobes.h>
 #include <linux/mm.h>
@@ -49,6 +50,26 @@ static void gg_override_return(struct pt_regs *regs, unsigned long ret)
 {
 	regs->ax = ret;
 	instruction_pointer_set(regs, (unsigned long)gg_return_stub);
+}
+
+/*
+ * Both probes sit on ftrace (fentry) sites, so kprobes runs them from ftrace
+ * and gives them no instruction slot. If a CPU still traps on an int3 that
+ * text_poke_bp() placed there while ftrace armed or disarmed the site, and
+ * poke_int3_handler() no longer claims it, kprobe_int3_handler() finds our
+ * probe and single-steps its slot: a jump to address 0 (seen once in a few
+ * thousand loads under GUP load, under TCG). Such a hit comes with an
+ * exception frame (orig_ax = -1; ftrace's frame has 0): step over the 5-byte
+ * fentry site ourselves, as poke_int3_handler() would have.
+ */
+static int gg_proceed(struct kprobe *p, struct pt_regs *regs)
+{
+	if (!kprobe_ftrace(p) || regs->orig_ax != ~0UL)
+		return 0;
+	pr_notice_ratelimited("%ps: probe hit through a stray int3, stepped over the fentry site\n",
+			      p->addr);
+	instruction_pointer_set(regs, (unsigned long)p->addr + MCOUNT_INSN_SIZE);
+	return 1;
 }
 
 static u32 gg_req_bits(unsigned long gup_flags)
@@ -120,12 +141,12 @@ static int gg_slow_pre(struct kprobe *p, struct pt_regs *regs)
 	verdict = gg_rs_slow(&facts);
 
 	if (verdict == GG_SLOW_ALLOW)
-		return 0;
+		return gg_proceed(p, regs);
 	pr_info_ratelimited("%s: writable GUP of %pD by %s[%d], gup_flags %#lx\n",
 			    verdict == GG_SLOW_REFUSE ? "refused" : "audit: would refuse",
 			    vma->vm_file, current->comm, task_pid_nr(current), gup_flags);
 	if (verdict != GG_SLOW_REFUSE)
-		return 0;
+		return gg_proceed(p, regs);
 	gg_override_return(regs, -EFAULT);
 	return 1;
 }
@@ -140,7 +161,7 @@ static int gg_fast_pre(struct kprobe *p, struct pt_regs *regs)
 	unsigned long gup_flags = regs_get_kernel_argument(regs, 2);
 
 	if (!gg_rs_fast(gg_req_bits(gup_flags)))
-		return 0;
+		return gg_proceed(p, regs);
 	gg_override_return(regs, 0);
 	return 1;
 }
