@@ -8,7 +8,8 @@
 #
 # Environment: GG_FLAVOURS="stock legacy" (default both), GG_SUITES (guest
 # suites, default all), GG_HARNESS_SELFTEST=0 (skip the deliberate-breakage
-# boot), KDIR (use your own kernel build tree: one flavour "custom", booted
+# boot), GG_RERUN=1 (boot again even where the inputs of a passing run are
+# unchanged), KDIR (use your own kernel build tree: one flavour "custom", booted
 # from KDIR/arch/x86/boot/bzImage), GG_KROOT (a kernel pair already built).
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
@@ -78,12 +79,47 @@ run=$GG_RUN
 bindir=$run/bin
 "$GG_ROOT/scripts/build-tests.sh" "$kroot" "$bindir" || fatal "test programs build"
 
+# Guest results are cached the way `go test` caches: a boot whose inputs
+# (kernel image, module and test sources, guest scripts, suites, QEMU and
+# virtme-ng versions) are byte for byte those of an earlier run that passed
+# is not repeated; its results are shown again, marked as reused. Failed runs
+# are never reused. GG_RERUN=1 boots everything again.
+results=$GG_CACHE/results
+inputs_key() { # inputs_key WORD...: hash of everything a guest run depends on
+	{
+		printf '%s\n' "$@"
+		(cd "$GG_ROOT" && sha256sum Kbuild Makefile src/*.rs src/*.c src/*.h rust-bindings/shim.rs \
+			tests/*.c tests/*.h tests/guest/*.sh qemu/run-vm.sh scripts/common.sh \
+			scripts/build-tests.sh scripts/selftest-harness.sh scripts/bootstrap.sh)
+		qemu-system-x86_64 --version | head -1
+		vng --version 2>&1
+		dpkg-query -W liburing-dev 2>&1
+	} | sha256sum | cut -c1-16
+}
+reuse() { # reuse NAME KEY OUTDIR: copy a passing run's results, if there is one
+	[ "${GG_RERUN:-0}" != 1 ] && [ -f "$results/$1-$2/passed" ] || return 1
+	rm -rf "$3" && cp -a "$results/$1-$2" "$3"
+	gg_log "[$1] inputs unchanged since the passing run of $(cat "$3/passed"): results reused, not re-run (GG_RERUN=1 re-runs)"
+}
+keep() { # keep NAME KEY OUTDIR: remember a passing run (the newest 8 are kept)
+	mkdir -p "$results" && rm -rf "$results/$1-$2" "$results/.new"
+	cp -a "$3" "$results/.new" && date -u '+%F %T UTC' >"$results/.new/passed" &&
+		mv "$results/.new" "$results/$1-$2"
+	ls -dt "$results"/*-* | tail -n +9 | xargs -r rm -rf
+}
+
 # One flavour after the other, two vCPUs each. Measured here: two 2-vCPU TCG
 # guests side by side ran 3x slower each; with one vCPU, early boot hit a
 # KASAN report in an interrupt during identify_cpu() (TCG, before any module).
-declare -A status
+declare -A status key reused
 for fl in "${flavours[@]}"; do
 	out=$run/$fl
+	key[$fl]=$(inputs_key "$fl" "${GG_SUITES:-}" "$(sha256sum <"${image[$fl]}")")
+	reused[$fl]=
+	if reuse "$fl" "${key[$fl]}" "$out"; then
+		status[$fl]=0 reused[$fl]=" (reused)"
+		continue
+	fi
 	rm -rf "$out" && mkdir -p "$out"
 	"$GG_ROOT/qemu/run-vm.sh" "${image[$fl]}" "$out" -- \
 		"GG_SUITES='${GG_SUITES:-}' $GG_ROOT/tests/guest/run.sh $fl $bindir $ko $out"
@@ -92,11 +128,20 @@ done
 # Then break things on purpose: the harness must notice each. (Not beside the
 # flavours: a third TCG guest on two cores slows all of them down.)
 if [ -z "${KDIR:-}" ] && [ "${GG_HARNESS_SELFTEST:-1}" = 1 ]; then
-	GG_KROOT=$kroot "$GG_ROOT/scripts/selftest-harness.sh" >"$run/harness.tap" 2>&1
-	p=$(grep -c '^ok ' "$run/harness.tap") f=$(grep -c '^not ok ' "$run/harness.tap")
-	grep -q '^1\.\.' "$run/harness.tap" || f=$((f + 1))
-	grep '^not ok' "$run/harness.tap"
-	record "harness self-test (breakage)" "$p" "$f" 0
+	hkey=$(inputs_key harness scripts/check-dmesg.sh "$(sha256sum <"$kroot/stock/bzImage")" \
+		"$(sha256sum <"$GG_ROOT/scripts/check-dmesg.sh")")
+	hr=
+	if reuse harness "$hkey" "$run/harness"; then
+		hr=" (reused)"
+	else
+		GG_KROOT=$kroot "$GG_ROOT/scripts/selftest-harness.sh" >"$run/harness.tap" 2>&1
+		cp "$run/harness.tap" "$run/harness/"
+	fi
+	p=$(grep -c '^ok ' "$run/harness/harness.tap") f=$(grep -c '^not ok ' "$run/harness/harness.tap")
+	grep -q '^1\.\.' "$run/harness/harness.tap" || f=$((f + 1))
+	grep '^not ok' "$run/harness/harness.tap"
+	[ -z "$hr" ] && [ "$f" = 0 ] && keep harness "$hkey" "$run/harness"
+	record "harness self-test (breakage)$hr" "$p" "$f" 0
 fi
 
 for fl in "${flavours[@]}"; do
@@ -125,7 +170,8 @@ for fl in "${flavours[@]}"; do
 		gg_log "[$fl] kmemleak found leaks:"
 		head -30 "$out/kmemleak.txt"
 	fi
-	record "guest: $fl kernel" $((p - s)) "$f" "$s"
+	record "guest: $fl kernel${reused[$fl]}" $((p - s)) "$f" "$s"
+	[ -z "${reused[$fl]}" ] && [ "$f" = 0 ] && keep "$fl" "${key[$fl]}" "$out"
 	gg_log "[$fl] $((p - s)) passed, $f failed, $s skipped (TAP: $tap)"
 	grep -E '^# suite .* took' "$tap" | sed "s/^# /[$fl] /"
 	# Row totals of the kselftest programs, per module mode.
