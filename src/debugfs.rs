@@ -52,6 +52,11 @@ impl SeqFile {
     pub(crate) unsafe fn from_raw(m: *mut kernel::bindings::seq_file) -> Self {
         SeqFile(m)
     }
+
+    /// The `seq_file`, for the shim's own printing (`%pS`).
+    pub(crate) fn as_raw(&self) -> *mut kernel::bindings::seq_file {
+        self.0
+    }
 }
 
 impl core::fmt::Write for SeqFile {

@@ -20,12 +20,15 @@ use kernel::{c_str, str::CStr};
 mod allow;
 mod debugfs;
 #[allow(unreachable_pub)]
+mod events;
+#[allow(unreachable_pub)]
 mod policy;
 #[path = "../rust-bindings/shim.rs"]
 mod shim;
 #[allow(unreachable_pub)]
 mod stats;
 
+use events::{Event, EventLog, NameTable, Outcome, Tally};
 use policy::{Mode, Request, Scope, Verdict, Vma};
 
 module! {
@@ -106,6 +109,11 @@ static STATS: stats::Stats = stats::Stats::new();
 /// Task names and file-system types whose pins are let through.
 static ALLOW_COMM: allow::NameSet = allow::NameSet::new();
 static ALLOW_FS: allow::NameSet = allow::NameSet::new();
+/// The last calls some scope matched, and their counts per fs and per caller.
+const LOG_EVENTS: usize = 128;
+static EVENTS: EventLog<LOG_EVENTS> = EventLog::new();
+static BY_FS: NameTable<2, 16> = NameTable::new();
+static BY_CALLER: NameTable<6, 32> = NameTable::new();
 
 /// Lists a name set in debugfs, one name per line.
 fn show_names(out: &mut debugfs::SeqFile, set: &allow::NameSet) -> core::fmt::Result {
@@ -168,42 +176,201 @@ pub extern "C" fn gg_rs_slow(facts: *const shim::gg_slow_facts) -> c_int {
     let facts = unsafe { &*facts };
     STATS.slow_examined.inc();
     let (req, vma) = (request(facts.req), vma(facts.vma));
+    // The narrowest scope that would refuse the call; most calls match none.
+    let Some(matched) = Scope::ALL.into_iter().find(|s| s.matches(req, vma)) else {
+        return shim::GG_SLOW_ALLOW as c_int;
+    };
     let scope = SCOPE.get();
     // Opt-outs only count where they change something: a call the policy
     // refuses (enforce) or that some scope would refuse (audit).
-    let relevant = match mode {
-        Mode::Audit => Scope::WIDEST.matches(req, vma),
-        _ => scope.matches(req, vma),
-    };
-    if relevant {
-        if ALLOW_FS.contains(allow::pack_c(&facts.fstype)) {
-            STATS.exempt_fs.inc();
-            return shim::GG_SLOW_ALLOW as c_int;
-        }
-        if ALLOW_COMM.contains(allow::pack_c(&facts.comm)) {
-            STATS.exempt_comm.inc();
-            return shim::GG_SLOW_ALLOW as c_int;
-        }
-    }
-    if mode == Mode::Audit {
-        // One workload answers "what would each scope have refused?".
-        for s in Scope::ALL {
-            if s.matches(req, vma) {
-                STATS.would_refuse(s).inc();
+    let relevant = mode == Mode::Audit || scope.matches(req, vma);
+    let outcome = if relevant && ALLOW_FS.contains(allow::pack_c(&facts.fstype)) {
+        STATS.exempt_fs.inc();
+        Outcome::ExemptFs
+    } else if relevant && ALLOW_COMM.contains(allow::pack_c(&facts.comm)) {
+        STATS.exempt_comm.inc();
+        Outcome::ExemptComm
+    } else {
+        if mode == Mode::Audit {
+            // One workload answers "what would each scope have refused?".
+            for s in Scope::ALL {
+                if s.matches(req, vma) {
+                    STATS.would_refuse(s).inc();
+                }
             }
         }
-    }
-    match policy::decide(mode, scope, req, vma) {
-        Verdict::Allow => shim::GG_SLOW_ALLOW as c_int,
-        Verdict::Refuse => {
-            STATS.slow_refused.inc();
-            shim::GG_SLOW_REFUSE as c_int
+        match policy::decide(mode, scope, req, vma) {
+            Verdict::Allow => Outcome::Allowed,
+            Verdict::Refuse => {
+                STATS.slow_refused.inc();
+                Outcome::Refused
+            }
+            Verdict::WouldRefuse => {
+                STATS.slow_would_refuse.inc();
+                Outcome::WouldRefuse
+            }
         }
-        Verdict::WouldRefuse => {
-            STATS.slow_would_refuse.inc();
-            shim::GG_SLOW_AUDIT as c_int
+    };
+    record(facts, matched, outcome);
+    match outcome {
+        Outcome::Refused => shim::GG_SLOW_REFUSE as c_int,
+        Outcome::WouldRefuse => shim::GG_SLOW_AUDIT as c_int,
+        _ => shim::GG_SLOW_ALLOW as c_int,
+    }
+}
+
+/// The bytes of a NUL-padded name.
+fn name_bytes(name: &[u8]) -> &[u8] {
+    let len = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+    name.get(..len).unwrap_or_default()
+}
+
+/// Logs a call some scope matched and adds it to the per-fs and per-caller counts.
+fn record(facts: &shim::gg_slow_facts, matched: Scope, outcome: Outcome) {
+    let mut c = shim::gg_caller {
+        caller: 0,
+        entry: 0,
+        fast: 0,
+        name: [0; shim::GG_CALLER_LEN as usize],
+    };
+    // SAFETY: `c` is a valid, writable `gg_caller`; called from the probe
+    // handler, whose stack the shim walks.
+    unsafe { shim::gg_shim_caller(&mut c) };
+    let e = Event {
+        time_ns: facts.time_ns,
+        pid: facts.pid,
+        comm: facts.comm,
+        fs: facts.fstype,
+        dev: facts.dev,
+        ino: facts.ino,
+        caller: c.caller,
+        entry: c.entry,
+        gup_flags: facts.gup_flags,
+        req: facts.req,
+        fast: c.fast != 0,
+        scope: matched as u8,
+        outcome: outcome as u8,
+    };
+    EVENTS.push(&e);
+    let cols = Tally::columns(&e);
+    BY_FS.add(name_bytes(&facts.fstype), cols);
+    let caller = name_bytes(&c.name);
+    BY_CALLER.add(if caller.is_empty() { b"?" } else { caller }, cols);
+}
+
+/// `gup_flags` as the names of the bits the policy reads.
+fn show_req(out: &mut debugfs::SeqFile, req: u32) -> core::fmt::Result {
+    use core::fmt::Write;
+    const NAMES: [(u32, &str); 7] = [
+        (shim::GG_REQ_WRITE, "WRITE"),
+        (shim::GG_REQ_GET, "GET"),
+        (shim::GG_REQ_PIN, "PIN"),
+        (shim::GG_REQ_LONGTERM, "LONGTERM"),
+        (shim::GG_REQ_FORCE, "FORCE"),
+        (shim::GG_REQ_REMOTE, "REMOTE"),
+        (shim::GG_REQ_FAST_ONLY, "FAST_ONLY"),
+    ];
+    let mut sep = "";
+    for (bit, name) in NAMES {
+        if req & bit != 0 {
+            write!(out, "{sep}{name}")?;
+            sep = "|";
         }
     }
+    if sep.is_empty() {
+        out.write_str("-")?;
+    }
+    Ok(())
+}
+
+/// A NUL-padded name for a space-separated table: never empty, no spaces.
+fn show_word(out: &mut debugfs::SeqFile, name: &[u8]) -> core::fmt::Result {
+    use core::fmt::Write;
+    let name = name_bytes(name);
+    if name.is_empty() {
+        return out.write_str("-");
+    }
+    for &b in name {
+        out.write_char(if b.is_ascii_graphic() { b as char } else { '?' })?;
+    }
+    Ok(())
+}
+
+fn show_events(out: &mut debugfs::SeqFile) -> core::fmt::Result {
+    use core::fmt::Write;
+    let (logged, overwritten, lost) = EVENTS.totals();
+    writeln!(
+        out,
+        "# logged {logged} overwritten {overwritten} lost {lost} capacity {LOG_EVENTS}"
+    )?;
+    writeln!(
+        out,
+        "# seq time pid comm path flags gup_flags fs dev ino scope outcome caller entry"
+    )?;
+    let mut result = Ok(());
+    EVENTS.for_each(|seq, e| {
+        result = result.and_then(|()| {
+            let t = e.time_ns;
+            write!(
+                out,
+                "{seq} {}.{:09} {} ",
+                t / 1_000_000_000,
+                t % 1_000_000_000,
+                e.pid
+            )?;
+            show_word(out, &e.comm)?;
+            write!(out, " {} ", if e.fast { "fast" } else { "slow" })?;
+            show_req(out, e.req)?;
+            write!(out, " {:#x} ", e.gup_flags)?;
+            show_word(out, &e.fs)?;
+            write!(
+                out,
+                " {}:{} {} {} {} ",
+                e.dev >> 20,
+                e.dev & 0xfffff,
+                e.ino,
+                e.scope().name(),
+                e.outcome().name()
+            )?;
+            // SAFETY: `out` wraps the live seq_file of this show callback.
+            unsafe { shim::gg_shim_seq_symbol(out.as_raw(), e.caller, true) };
+            out.write_char(' ')?;
+            // SAFETY: as above.
+            unsafe { shim::gg_shim_seq_symbol(out.as_raw(), e.entry, false) };
+            out.write_char('\n')
+        });
+    });
+    result
+}
+
+fn show_table<const KW: usize, const N: usize>(
+    out: &mut debugfs::SeqFile,
+    what: &str,
+    table: &NameTable<KW, N>,
+) -> core::fmt::Result {
+    use core::fmt::Write;
+    write!(out, "# {what}")?;
+    for c in Tally::COLUMNS {
+        write!(out, " {c}")?;
+    }
+    out.write_char('\n')?;
+    let mut result = Ok(());
+    table.for_each(|key, counts| {
+        result = result.and_then(|()| {
+            let mut name = [0u8; 64];
+            let n = events::unpack_name(key, &mut name);
+            if n == 0 {
+                out.write_str("(other)")?;
+            } else {
+                show_word(out, name.get(..n).unwrap_or_default())?;
+            }
+            for c in counts {
+                write!(out, " {c}")?;
+            }
+            out.write_char('\n')
+        });
+    });
+    result
 }
 
 /// GUP-fast: should this request go to the slow path?
@@ -267,6 +434,9 @@ pub extern "C" fn gg_rs_show(file: u32, m: *mut kernel::bindings::seq_file) -> c
         shim::GG_FILE_SCOPE => writeln!(out, "{}", SCOPE.get().name()),
         shim::GG_FILE_ALLOW_COMM => show_names(&mut out, &ALLOW_COMM),
         shim::GG_FILE_ALLOW_FS => show_names(&mut out, &ALLOW_FS),
+        shim::GG_FILE_EVENTS => show_events(&mut out),
+        shim::GG_FILE_BY_FS => show_table(&mut out, "fs", &BY_FS),
+        shim::GG_FILE_BY_CALLER => show_table(&mut out, "caller", &BY_CALLER),
         shim::GG_FILE_COUNTERS => {
             // SAFETY: plain reads of the shim's kprobe miss counters.
             let missed = unsafe {
@@ -288,7 +458,8 @@ pub extern "C" fn gg_rs_show(file: u32, m: *mut kernel::bindings::seq_file) -> c
     0
 }
 
-/// Writes to a debugfs file: `0` to `counters` resets them, a name to `mode`
+/// Writes to a debugfs file: `0` to `counters` resets them (and the event log
+/// and the per-fs and per-caller counts), a name to `mode`
 /// or `scope` switches it, a list of names replaces an `allow_*` set. Anything else is `-EINVAL` and changes nothing.
 #[no_mangle]
 pub extern "C" fn gg_rs_store(file: u32, buf: *const c_char, len: usize) -> c_int {
@@ -304,6 +475,9 @@ pub extern "C" fn gg_rs_store(file: u32, buf: *const c_char, len: usize) -> c_in
         shim::GG_FILE_ALLOW_FS => replace_names(&ALLOW_FS, input),
         shim::GG_FILE_COUNTERS if stats::is_reset(input) => {
             STATS.reset();
+            EVENTS.clear();
+            BY_FS.reset();
+            BY_CALLER.reset();
             0
         }
         _ => EINVAL.to_errno(),
@@ -365,6 +539,9 @@ impl kernel::Module for GupGuard {
         dir.file(c_str!("counters"), 0o600, shim::GG_FILE_COUNTERS)?;
         dir.file(c_str!("allow_comm"), 0o600, shim::GG_FILE_ALLOW_COMM)?;
         dir.file(c_str!("allow_fs"), 0o600, shim::GG_FILE_ALLOW_FS)?;
+        dir.file(c_str!("events"), 0o400, shim::GG_FILE_EVENTS)?;
+        dir.file(c_str!("by_fs"), 0o400, shim::GG_FILE_BY_FS)?;
+        dir.file(c_str!("by_caller"), 0o400, shim::GG_FILE_BY_CALLER)?;
         let probes = Probes::register()?;
         pr_info!(
             "loaded, mode {}, scope {}\n",

@@ -37,6 +37,20 @@ struct gg_slow_facts {
 	__u32 vma;			/* GG_VMA_* */
 	char comm[GG_NAME_LEN];		/* current->comm */
 	char fstype[GG_NAME_LEN];	/* vm_file's file-system type, or "" */
+	__u64 gup_flags;		/* as passed to check_vma_flags() */
+	__u64 time_ns;			/* ktime_get_ns() */
+	__u64 ino;			/* vm_file's inode number, or 0 */
+	__u32 dev;			/* its file system's s_dev, or 0 */
+	__u32 pid;			/* task_pid_nr(current) */
+};
+
+/* Who called GUP, from the stack of the probed call (gg_shim_caller()). */
+#define GG_CALLER_LEN		48
+struct gg_caller {
+	__u64 caller;			/* return address into the caller, or 0 */
+	__u64 entry;			/* return address into the GUP entry point, or 0 */
+	__u32 fast;			/* came through GUP-fast's fallback */
+	char name[GG_CALLER_LEN];	/* the caller's function, or "" */
 };
 
 /* Slow-path verdicts (gg_rs_slow()). */
@@ -50,6 +64,9 @@ struct gg_slow_facts {
 #define GG_FILE_SCOPE		2
 #define GG_FILE_ALLOW_COMM	3
 #define GG_FILE_ALLOW_FS	4
+#define GG_FILE_EVENTS		5
+#define GG_FILE_BY_FS		6
+#define GG_FILE_BY_CALLER	7
 
 /* Module parameters backed by Rust settings. */
 #define GG_PARAM_MODE		0
@@ -75,6 +92,8 @@ int gg_rs_param_get(__u32 param, char *buf);
 int gg_shim_probes_register(void);
 void gg_shim_probes_unregister(void);
 __u64 gg_shim_probe_missed(__u32 probe);
+void gg_shim_caller(struct gg_caller *c);
+void gg_shim_seq_symbol(struct seq_file *m, __u64 addr, bool offset);
 int gg_shim_debugfs_dir(const char *name, void **dir);
 int gg_shim_debugfs_file(void *dir, const char *name, __u16 mode, __u32 file);
 void gg_shim_debugfs_remove(void *dentry);

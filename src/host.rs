@@ -9,5 +9,6 @@
 extern crate std;
 
 pub mod allow;
+pub mod events;
 pub mod policy;
 pub mod stats;

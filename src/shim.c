@@ -21,6 +21,8 @@
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/shmem_fs.h>
+#include <linux/stacktrace.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <asm/linkage.h>
 
@@ -134,10 +136,17 @@ static int gg_slow_pre(struct kprobe *p, struct pt_regs *regs)
 	};
 	int verdict;
 
+	facts.gup_flags = gup_flags;
+	facts.time_ns = ktime_get_ns();
+	facts.pid = task_pid_nr(current);
 	strscpy(facts.comm, current->comm, sizeof(facts.comm));
-	if (vma->vm_file)
-		strscpy(facts.fstype, file_inode(vma->vm_file)->i_sb->s_type->name,
-			sizeof(facts.fstype));
+	if (vma->vm_file) {
+		struct inode *inode = file_inode(vma->vm_file);
+
+		strscpy(facts.fstype, inode->i_sb->s_type->name, sizeof(facts.fstype));
+		facts.dev = inode->i_sb->s_dev;
+		facts.ino = inode->i_ino;
+	}
 	verdict = gg_rs_slow(&facts);
 
 	if (verdict == GG_SLOW_ALLOW)
@@ -221,6 +230,78 @@ void gg_shim_probes_unregister(void)
 u64 gg_shim_probe_missed(u32 probe)
 {
 	return probe < GG_NR_PROBES ? gg_probes[probe].nmissed : 0;
+}
+
+/*
+ * GUP itself, from check_vma_flags() out to the exported entry points
+ * (mm/gup.c, 6.12): the frames between the probe and the caller.
+ */
+static const char * const gg_gup_frames[] = {
+	"__get_user_pages", "__get_user_pages_locked", "__gup_longterm_locked",
+	"gup_fast_fallback", "get_user_pages", "get_user_pages_fast",
+	"get_user_pages_fast_only", "get_user_pages_remote", "get_user_pages_unlocked",
+	"pin_user_pages", "pin_user_pages_fast", "pin_user_pages_remote",
+	"pin_user_pages_unlocked", "populate_vma_page_range", "faultin_page_range",
+	"__mm_populate", "get_dump_page",
+};
+
+/* A symbol's function name: no ".constprop.0"-style suffix, no "[module]". */
+static void gg_function_name(char *sym)
+{
+	sym[strcspn(sym, ". ")] = '\0';
+}
+
+static bool gg_gup_frame(const char *fn)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(gg_gup_frames); i++)
+		if (!strcmp(fn, gg_gup_frames[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Called from the slow probe's handler when the call is logged (never on the
+ * plain path): walks the stack out of the probe and GUP to the caller.
+ * stack_trace_save() and kallsyms lookups neither sleep nor allocate.
+ */
+void gg_shim_caller(struct gg_caller *c)
+{
+	unsigned long entries[24];
+	char sym[KSYM_SYMBOL_LEN];
+	unsigned int i, n;
+	bool in_gup = false;
+
+	n = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
+	for (i = 0; i < n; i++) {
+		sprint_symbol_no_offset(sym, entries[i]);
+		gg_function_name(sym);
+		if (!in_gup) {
+			/* Everything up to the probed function is the probe's own. */
+			in_gup = !strcmp(sym, slow_probe);
+			continue;
+		}
+		if (gg_gup_frame(sym)) {
+			c->entry = entries[i];
+			if (!strcmp(sym, "gup_fast_fallback") || strstr(sym, "_fast"))
+				c->fast = 1;
+			continue;
+		}
+		c->caller = entries[i];
+		strscpy(c->name, sym, sizeof(c->name));
+		return;
+	}
+}
+
+void gg_shim_seq_symbol(struct seq_file *m, u64 addr, bool offset)
+{
+	if (!addr)
+		seq_puts(m, "?");
+	else if (offset)
+		seq_printf(m, "%pS", (void *)(unsigned long)addr);
+	else
+		seq_printf(m, "%ps", (void *)(unsigned long)addr);
 }
 
 static int gg_param_set(const char *val, const struct kernel_param *kp)

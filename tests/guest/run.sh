@@ -23,7 +23,7 @@ legacy) kernel_refuses=0 ;;
 *) kernel_refuses=0 ;;
 esac
 
-for s in ${GG_SUITES:-oracle matrix callers optouts modes robustness bench}; do
+for s in ${GG_SUITES:-oracle matrix callers attribution optouts modes robustness bench}; do
 	t0=$(date +%s)
 	"suite_$s"
 	tap_diag "suite $s took $(($(date +%s) - t0)) s"
