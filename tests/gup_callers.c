@@ -15,7 +15,9 @@
  *   process_vm_writev       pin_user_pages_remote(FOLL_WRITE), short-term
  *   vmsplice to a pipe      get_user_pages_fast(0): a read, never refused
  *   /proc/pid/mem write     get_user_pages_remote(FOLL_FORCE | FOLL_WRITE) into
- *                           a MAP_PRIVATE file mapping: must always work
+ *                           a MAP_PRIVATE file mapping: must always work; into
+ *                           a MAP_SHARED one: only the get scope covers it (a
+ *                           refusal reads as EIO: mem_rw() copied nothing)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -53,6 +55,7 @@ struct caller {
 	const char *name;
 	bool write, pin, longterm, shared;
 	int (*run)(char *mem, int fd);	/* 0, or the errno it failed with */
+	int refused_err;		/* what a refusal reads as, if not EFAULT */
 };
 
 static bool covers(int s, const struct caller *c)
@@ -178,6 +181,7 @@ static const struct caller callers[] = {
 	{ "process_vm_writev into the mapping", true, true, false, true, run_process_vm_writev },
 	{ "vmsplice of the mapping into a pipe", false, false, false, true, run_vmsplice },
 	{ "/proc/pid/mem write into MAP_PRIVATE", true, false, false, false, run_proc_mem },
+	{ "/proc/pid/mem write into MAP_SHARED", true, false, false, true, run_proc_mem, EIO },
 };
 
 static void run(const struct caller *c, bool memfd)
@@ -225,6 +229,8 @@ static void run(const struct caller *c, bool memfd)
 	read_counters(before);
 	err = c->run(mem, fd);
 	read_counters(after);
+	if (refused && err && err == c->refused_err)
+		err = EFAULT;
 	if (err == EOPNOTSUPP) {
 		ksft_test_result_skip("%s: not supported here\n", desc);
 		goto out;

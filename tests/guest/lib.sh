@@ -454,11 +454,12 @@ suite_attribution() {
 	"$here/../../scripts/report.sh" --events 9 >"$out/report.txt" 2>&1
 	tap_check "$flavour: scripts/report.sh after the real-caller workload" grep -q '^total' "$out/report.txt"
 	tap_attach "$out/report.txt"
-	# Per fs: io_uring (long-term pin), O_DIRECT and process_vm_writev (pins)
-	# on each dirty-tracked fs; nothing on tmpfs or memfd.
+	# Per fs: io_uring (long-term pin), O_DIRECT and process_vm_writev (pins),
+	# a /proc/pid/mem write into the shared mapping (FOLL_GET) on each
+	# dirty-tracked fs; nothing on tmpfs or memfd, nor for private mappings.
 	for fs in "${DIRTY_FS[@]}"; do
 		row=$(fs_row "$fs")
-		tap_check "$flavour: by_fs $fs: longterm pin get refused exempt = $row (want 1 3 3 0 0)" test "$row" = "1 3 3 0 0"
+		tap_check "$flavour: by_fs $fs: longterm pin get refused exempt = $row (want 1 3 4 0 0)" test "$row" = "1 3 4 0 0"
 	done
 	tap_check "$flavour: by_fs has no tmpfs row" test "$(fs_row tmpfs)" = -
 	# Two bookkeepings of the same calls agree.
@@ -466,7 +467,8 @@ suite_attribution() {
 	row=$(awk 'NR > 1 { l += $2; p += $3; g += $4 } END { print l + 0, p + 0, g + 0 }' "$DBG/by_caller")
 	tap_check "$flavour: by_caller totals $row = would_refuse counters $want" test "$row" = "$want"
 	# Each real caller attributed to its own subsystem, none unresolved.
-	for c in 'io_uring:^io_' 'O_DIRECT:^(iov_iter|__iov_iter|bio_iov)' 'process_vm_writev:process_vm'; do
+	for c in 'io_uring:^io_' 'O_DIRECT:^(iov_iter|__iov_iter|bio_iov)' 'process_vm_writev:process_vm' \
+		'/proc/pid/mem:(access_remote_vm|mem_rw)'; do
 		row=$(awk -v re="${c#*:}" 'NR > 1 && $1 ~ re { print $1, $2, $3, $4 }' "$DBG/by_caller" | head -1)
 		tap_check "$flavour: ${c%%:*} attributed to a caller: ${row:-none}" test -n "$row"
 	done
