@@ -3,16 +3,19 @@
  * gup_pin: take one long-term pin of one page of FILE through
  * /sys/kernel/debug/gup_test and say whether the kernel allowed it.
  *
- *   gup_pin [--fast] [--ro] [--private] FILE
+ *   gup_pin [--fast] [--ro] [--private] [--repeat N] FILE
  *
  * Default: a R/W long-term pin_user_pages() of a MAP_SHARED mapping, the case
  * upstream refuses since 6.5. Exit 0 if pinned, 1 if refused, 2 on error.
+ * --repeat N pins (and unpins) N times in this one process: exit 0 or 1 if
+ * every attempt had that result, else 2.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -22,7 +25,7 @@
 
 int main(int argc, char **argv)
 {
-	int fast = 0, ro = 0, private = 0, fd, gup_fd, i;
+	int fast = 0, ro = 0, private = 0, repeat = 1, fd, gup_fd, i, ret = -1;
 	struct pin_longterm_test args = { 0 };
 	const char *path = NULL;
 	size_t size = getpagesize();
@@ -35,13 +38,15 @@ int main(int argc, char **argv)
 			ro = 1;
 		else if (!strcmp(argv[i], "--private"))
 			private = 1;
+		else if (!strcmp(argv[i], "--repeat") && i + 1 < argc && atoi(argv[i + 1]) > 0)
+			repeat = atoi(argv[++i]);
 		else if (argv[i][0] != '-' && !path)
 			path = argv[i];
 		else
 			path = NULL, i = argc;
 	}
 	if (!path) {
-		fprintf(stderr, "usage: gup_pin [--fast] [--ro] [--private] FILE\n");
+		fprintf(stderr, "usage: gup_pin [--fast] [--ro] [--private] [--repeat N] FILE\n");
 		return 2;
 	}
 	fd = open(path, O_RDWR | O_CREAT, 0600);
@@ -63,11 +68,19 @@ int main(int argc, char **argv)
 	printf("%s long-term %s of a %s mapping of %s: ", ro ? "R/O" : "R/W",
 	       fast ? "pin_user_pages_fast()" : "pin_user_pages()",
 	       private ? "MAP_PRIVATE" : "MAP_SHARED", path);
-	if (ioctl(gup_fd, PIN_LONGTERM_TEST_START, &args)) {
-		printf("refused (%s)\n", strerror(errno));
-		return errno == EFAULT ? 1 : 2;
+	for (i = 0; i < repeat; i++) {
+		int r = 0;
+
+		if (ioctl(gup_fd, PIN_LONGTERM_TEST_START, &args))
+			r = errno == EFAULT ? 1 : 2;
+		else
+			ioctl(gup_fd, PIN_LONGTERM_TEST_STOP);
+		if (r == 2 || (ret >= 0 && r != ret)) {
+			printf("error or mixed results (%s)\n", r ? strerror(errno) : "pinned");
+			return 2;
+		}
+		ret = r;
 	}
-	ioctl(gup_fd, PIN_LONGTERM_TEST_STOP);
-	printf("pinned\n");
-	return 0;
+	printf(ret ? "refused (%s)\n" : "pinned\n", strerror(EFAULT));
+	return ret;
 }
