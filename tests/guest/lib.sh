@@ -176,9 +176,10 @@ oracle_counters() {
 # the modes suite's (nothing examined).
 MATRIX_CONFIGS=(none enforce.longterm enforce.pin enforce.get audit.get)
 
-suite_matrix() {
-	local cfg mode scope fs log extra
-	tap_diag "suite matrix: every backing x mapping x pin method, results and counter deltas"
+# in_each_config FN: calls FN CFG MODE SCOPE with the module loaded (or not)
+# as each of MATRIX_CONFIGS says.
+in_each_config() {
+	local cfg mode scope
 	for cfg in "${MATRIX_CONFIGS[@]}"; do
 		mode=${cfg%.*} scope=${cfg#*.}
 		[ "$cfg" = none ] && scope=longterm
@@ -187,39 +188,43 @@ suite_matrix() {
 			tap_not_ok "$flavour: insmod mode=$mode scope=$scope"
 			continue
 		fi
-		for fs in "${FILESYSTEMS[@]}"; do
-			log=$out/matrix-$cfg-$fs.tap
-			extra=()
-			[ "$fs" = tmpfs ] && extra=(--anon)
-			"$bin/gup_matrix" --dir "$MNT/$fs" --fs "$fs" "${extra[@]}" \
-				--kernel-refuses "$kernel_refuses" --module "$mode" --scope "$scope" >"$log" 2>&1
-			summarize_ktap "$log" "$flavour, module $cfg: gup_matrix on $fs"
-		done
+		"$1" "$cfg" "$mode" "$scope"
 	done
 	module_loaded && module_unload
 }
 
+matrix_in() { # matrix_in CFG MODE SCOPE
+	local fs log extra
+	for fs in "${FILESYSTEMS[@]}"; do
+		log=$out/matrix-$1-$fs.tap
+		extra=()
+		[ "$fs" = tmpfs ] && extra=(--anon)
+		"$bin/gup_matrix" --dir "$MNT/$fs" --fs "$fs" "${extra[@]}" \
+			--kernel-refuses "$kernel_refuses" --module "$2" --scope "$3" >"$log" 2>&1
+		summarize_ktap "$log" "$flavour, module $1: gup_matrix on $fs"
+	done
+}
+
+suite_matrix() {
+	tap_diag "suite matrix: every backing x mapping x pin method, results and counter deltas"
+	in_each_config matrix_in
+}
+
 # Real callers of GUP (tests/gup_callers.c) in every mode and scope: which
 # would each policy break? Controls on memfd run in the same program.
-suite_callers() {
-	local cfg mode scope fs log
-	tap_diag "suite callers: io_uring, O_DIRECT, process_vm_writev, vmsplice, /proc/pid/mem"
-	for cfg in "${MATRIX_CONFIGS[@]}"; do
-		mode=${cfg%.*} scope=${cfg#*.}
-		[ "$cfg" = none ] && scope=longterm
-		module_loaded && module_unload
-		if [ "$mode" != none ] && ! module_load mode="$mode" scope="$scope"; then
-			tap_not_ok "$flavour: insmod mode=$mode scope=$scope"
-			continue
-		fi
-		for fs in "${DIRTY_FS[@]}" tmpfs; do
-			log=$out/callers-$cfg-$fs.tap
-			"$bin/gup_callers" --dir "$MNT/$fs" --fs "$fs" --kernel-refuses "$kernel_refuses" \
-				--module "$mode" --scope "$scope" >"$log" 2>&1
-			summarize_ktap "$log" "$flavour, module $cfg: gup_callers on $fs"
-		done
+callers_in() { # callers_in CFG MODE SCOPE
+	local fs log
+	for fs in "${DIRTY_FS[@]}" tmpfs; do
+		log=$out/callers-$1-$fs.tap
+		"$bin/gup_callers" --dir "$MNT/$fs" --fs "$fs" --kernel-refuses "$kernel_refuses" \
+			--module "$2" --scope "$3" >"$log" 2>&1
+		summarize_ktap "$log" "$flavour, module $1: gup_callers on $fs"
 	done
-	module_loaded && module_unload
+}
+
+suite_callers() {
+	tap_diag "suite callers: io_uring, O_DIRECT, process_vm_writev, vmsplice, /proc/pid/mem"
+	in_each_config callers_in
 }
 
 # One assertion for a whole kselftest program: ok iff it exited with its
