@@ -455,11 +455,7 @@ suite_attribution() {
 	module_load mode=audit || { tap_not_ok "$flavour: insmod mode=audit"; return; }
 	echo 0 >"$DBG/counters"
 	# The real-caller workload, in audit mode: its own checks, then who it hit.
-	for fs in "${DIRTY_FS[@]}" tmpfs; do
-		"$bin/gup_callers" --dir "$MNT/$fs" --fs "$fs" --kernel-refuses "$kernel_refuses" \
-			--module audit --scope longterm >"$out/attribution-callers-$fs.tap" 2>&1
-		summarize_ktap "$out/attribution-callers-$fs.tap" "$flavour, audit: gup_callers on $fs"
-	done
+	callers_in audit-for-report audit longterm
 	"$here/../../scripts/report.sh" --events 9 >"$out/report.txt" 2>&1
 	tap_check "$flavour: scripts/report.sh after the real-caller workload" grep -q '^total' "$out/report.txt"
 	tap_attach "$out/report.txt"
