@@ -18,7 +18,7 @@ passed=0 failed=0 skipped=0
 declare -a summary
 record() { # record NAME PASS FAIL SKIP
 	passed=$((passed + $2)) failed=$((failed + $3)) skipped=$((skipped + $4))
-	summary+=("$(printf '%-34s %4d passed %4d failed %4d skipped' "$1" "$2" "$3" "$4")")
+	summary+=("$(printf '%-40s %4d passed %4d failed %4d skipped' "$1" "$2" "$3" "$4")")
 }
 finish() {
 	echo
