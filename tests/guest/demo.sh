@@ -24,6 +24,8 @@ say "gup_pin --private $f    # private mappings stay allowed"
 "$bin/gup_pin" --private "$f"
 say "cat /sys/kernel/debug/gupguard/counters"
 cat /sys/kernel/debug/gupguard/counters
+say "cat /sys/kernel/debug/gupguard/events    # who was refused, and through which path"
+cat /sys/kernel/debug/gupguard/events
 say "dmesg | grep gupguard"
 dmesg | grep gupguard
 rmmod gupguard
