@@ -26,8 +26,8 @@ say "cat /sys/kernel/debug/gupguard/counters"
 cat /sys/kernel/debug/gupguard/counters
 say "cat /sys/kernel/debug/gupguard/events    # who was refused, and through which path"
 cat /sys/kernel/debug/gupguard/events
-say "dmesg | grep gupguard"
-dmesg | grep gupguard
+say "dmesg | grep gupguard:"
+dmesg | grep gupguard:
 rmmod gupguard
 dmesg >"$out/dmesg.txt"
 [ "$refused" = 1 ]
