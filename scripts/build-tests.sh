@@ -27,10 +27,10 @@ echo '#define LOCAL_CONFIG_HAVE_LIBURING 1' >"$bindir/local_config.h"
 # which must be a relative path so the file lands in the working directory.
 (cd "$sel/mm" && gcc "${cflags[@]}" -o "$bindir/gup_longterm" gup_longterm.c vm_util.c -luring -lm) ||
 	gg_die "building the upstream gup_longterm selftest failed"
-for t in gup_matrix gup_callers; do
+for t in gup_matrix gup_callers gup_pin gg_fuzz gup_load; do
 	gcc "${cflags[@]}" -o "$bindir/$t" "$GG_ROOT/tests/$t.c" -luring || gg_die "building tests/$t.c failed"
 done
-for t in gup_pin gup_bench; do
+for t in gup_bench; do
 	gcc "${cflags[@]}" -o "$bindir/$t" "$GG_ROOT/tests/$t.c" || gg_die "building tests/$t.c failed"
 done
 gg_log "test programs built in $bindir"

@@ -23,19 +23,22 @@ pub enum Outcome {
     WouldRefuse = 1,
     /// Only a wider scope than the selected one matched: allowed.
     Allowed = 2,
-    /// Let through by the task-name allow-list.
-    ExemptComm = 3,
+    /// Let through by the uid allow-list.
+    ExemptUid = 3,
     /// Let through by the file-system allow-list.
     ExemptFs = 4,
+    /// Let through by the cgroup allow-list.
+    ExemptCgroup = 5,
 }
 
 impl Outcome {
-    const ALL: [Outcome; 5] = [
+    const ALL: [Outcome; 6] = [
         Outcome::Refused,
         Outcome::WouldRefuse,
         Outcome::Allowed,
-        Outcome::ExemptComm,
+        Outcome::ExemptUid,
         Outcome::ExemptFs,
+        Outcome::ExemptCgroup,
     ];
 
     /// The name shown in the event log.
@@ -44,14 +47,18 @@ impl Outcome {
             Outcome::Refused => "refused",
             Outcome::WouldRefuse => "would_refuse",
             Outcome::Allowed => "allowed",
-            Outcome::ExemptComm => "exempt_comm",
+            Outcome::ExemptUid => "exempt_uid",
             Outcome::ExemptFs => "exempt_fs",
+            Outcome::ExemptCgroup => "exempt_cgroup",
         }
     }
 
     /// Let through by an allow-list?
     pub const fn exempt(self) -> bool {
-        matches!(self, Outcome::ExemptComm | Outcome::ExemptFs)
+        matches!(
+            self,
+            Outcome::ExemptUid | Outcome::ExemptFs | Outcome::ExemptCgroup
+        )
     }
 }
 

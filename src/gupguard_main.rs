@@ -106,32 +106,81 @@ impl<T: Setting> Knob<T> {
 static MODE: Knob<Mode> = Knob::new(Mode::DEFAULT as u32);
 static SCOPE: Knob<Scope> = Knob::new(Scope::DEFAULT as u32);
 static STATS: stats::Stats = stats::Stats::new();
-/// Task names and file-system types whose pins are let through.
-static ALLOW_COMM: allow::NameSet = allow::NameSet::new();
-static ALLOW_FS: allow::NameSet = allow::NameSet::new();
+/// Opt-outs: file-system types, real uids and cgroup-v2 subtrees whose pins
+/// are let through. Never task names: any task can take any name.
+static ALLOW_FS: allow::KeySet = allow::KeySet::new();
+static ALLOW_UID: allow::KeySet = allow::KeySet::new();
+static ALLOW_CGROUP: allow::KeySet = allow::KeySet::new();
 /// The last calls some scope matched, and their counts per fs and per caller.
 const LOG_EVENTS: usize = 128;
 static EVENTS: EventLog<LOG_EVENTS> = EventLog::new();
 static BY_FS: NameTable<2, 16> = NameTable::new();
 static BY_CALLER: NameTable<6, 32> = NameTable::new();
 
-/// Lists a name set in debugfs, one name per line.
-fn show_names(out: &mut debugfs::SeqFile, set: &allow::NameSet) -> core::fmt::Result {
+/// Shows an opt-out list in debugfs, one entry per line, as it was written.
+fn show_set(out: &mut debugfs::SeqFile, set: &allow::KeySet) -> c_int {
     use core::fmt::Write;
-    let mut result = Ok(());
-    set.for_each(|name| {
-        // Names are printable ASCII (checked on the way in).
-        let name = core::str::from_utf8(name).unwrap_or("?");
-        result = result.and_then(|()| writeln!(out, "{name}"));
-    });
-    result
+    let mut text = [0u8; allow::TEXT_MAX];
+    match set.text(&mut text) {
+        Ok(n) => {
+            // Printable ASCII and newlines only (checked on the way in).
+            let _ = out.write_str(
+                core::str::from_utf8(text.get(..n).unwrap_or_default()).unwrap_or("?\n"),
+            );
+            0
+        }
+        Err(_) => EBUSY.to_errno(),
+    }
 }
 
-fn replace_names(set: &allow::NameSet, input: &[u8]) -> c_int {
-    match set.replace(input) {
+/// cgroup-v2 paths; the key is the cgroup's id and level, from the kernel.
+const CGROUP: allow::Kind = allow::Kind {
+    syntax: allow::is_cgroup_path,
+    key: cgroup_key,
+};
+
+fn cgroup_key(word: &[u8]) -> core::result::Result<allow::Key, allow::SetError> {
+    let mut path = [0u8; allow::TEXT_MAX];
+    // A word is shorter than the write it came in (< GG_WRITE_MAX): room for the NUL.
+    path.get_mut(..word.len())
+        .ok_or(allow::SetError::Invalid)?
+        .copy_from_slice(word);
+    let (mut id, mut level) = (0u64, 0u32);
+    // SAFETY: `path` is NUL-terminated (zero-filled past `word`); `id` and
+    // `level` are valid out pointers. Called from a debugfs write, which may sleep.
+    let ret = unsafe { shim::gg_shim_cgroup_lookup(path.as_ptr().cast(), &mut id, &mut level) };
+    if ret != 0 {
+        return Err(allow::SetError::Lookup(ret));
+    }
+    Ok([id, u64::from(level)])
+}
+
+fn replace_set(set: &allow::KeySet, input: &[u8], kind: &allow::Kind) -> c_int {
+    match set.replace(input, kind) {
         Ok(()) => 0,
         Err(allow::SetError::Invalid) => EINVAL.to_errno(),
         Err(allow::SetError::Busy) => EBUSY.to_errno(),
+        Err(allow::SetError::Lookup(errno)) => errno,
+    }
+}
+
+/// Which opt-out, if any, lets this call through. File system first, then
+/// uid, then cgroup: the first that matches is the one counted.
+fn exemption(d: &shim::gg_slow_details) -> Option<Outcome> {
+    if ALLOW_FS.contains(allow::pack_c(&d.fstype)) {
+        STATS.exempt_fs.inc();
+        Some(Outcome::ExemptFs)
+    } else if ALLOW_UID.contains([u64::from(d.uid), 0]) {
+        STATS.exempt_uid.inc();
+        Some(Outcome::ExemptUid)
+    } else if ALLOW_CGROUP.any(|[id, level]| {
+        // SAFETY: a plain query about `current`, under RCU inside the shim.
+        unsafe { shim::gg_shim_current_in_cgroup(id, level as u32) }
+    }) {
+        STATS.exempt_cgroup.inc();
+        Some(Outcome::ExemptCgroup)
+    } else {
+        None
     }
 }
 
@@ -166,6 +215,8 @@ fn vma(bits: u32) -> Vma {
 }
 
 /// Slow path: one `check_vma_flags()` call. Returns a `GG_SLOW_*` verdict.
+/// A call no scope matches costs flag tests and one counter; the task and
+/// file are looked at only for the calls some scope matches.
 #[no_mangle]
 pub extern "C" fn gg_rs_slow(facts: *const shim::gg_slow_facts) -> c_int {
     let mode = MODE.get();
@@ -180,17 +231,24 @@ pub extern "C" fn gg_rs_slow(facts: *const shim::gg_slow_facts) -> c_int {
     let Some(matched) = Scope::ALL.into_iter().find(|s| s.matches(req, vma)) else {
         return shim::GG_SLOW_ALLOW as c_int;
     };
+    let mut d = shim::gg_slow_details {
+        comm: [0; shim::GG_NAME_LEN as usize],
+        fstype: [0; shim::GG_NAME_LEN as usize],
+        time_ns: 0,
+        ino: 0,
+        dev: 0,
+        pid: 0,
+        uid: 0,
+    };
+    // SAFETY: `vma_ref` is the VMA of the probed call, which the shim is
+    // still handling; `d` is a valid, writable `gg_slow_details`.
+    unsafe { shim::gg_shim_slow_details(facts.vma_ref, &mut d) };
     let scope = SCOPE.get();
     // Opt-outs only count where they change something: a call the policy
     // refuses (enforce) or that some scope would refuse (audit).
     let relevant = mode == Mode::Audit || scope.matches(req, vma);
-    let outcome = if relevant && ALLOW_FS.contains(allow::pack_c(&facts.fstype)) {
-        STATS.exempt_fs.inc();
-        Outcome::ExemptFs
-    } else if relevant && ALLOW_COMM.contains(allow::pack_c(&facts.comm)) {
-        STATS.exempt_comm.inc();
-        Outcome::ExemptComm
-    } else {
+    let exempt = if relevant { exemption(&d) } else { None };
+    let outcome = exempt.unwrap_or_else(|| {
         if mode == Mode::Audit {
             // One workload answers "what would each scope have refused?".
             for s in Scope::ALL {
@@ -210,8 +268,8 @@ pub extern "C" fn gg_rs_slow(facts: *const shim::gg_slow_facts) -> c_int {
                 Outcome::WouldRefuse
             }
         }
-    };
-    record(facts, matched, outcome);
+    });
+    record(facts, &d, matched, outcome);
     match outcome {
         Outcome::Refused => shim::GG_SLOW_REFUSE as c_int,
         Outcome::WouldRefuse => shim::GG_SLOW_AUDIT as c_int,
@@ -226,7 +284,12 @@ fn name_bytes(name: &[u8]) -> &[u8] {
 }
 
 /// Logs a call some scope matched and adds it to the per-fs and per-caller counts.
-fn record(facts: &shim::gg_slow_facts, matched: Scope, outcome: Outcome) {
+fn record(
+    facts: &shim::gg_slow_facts,
+    d: &shim::gg_slow_details,
+    matched: Scope,
+    outcome: Outcome,
+) {
     let mut c = shim::gg_caller {
         caller: 0,
         entry: 0,
@@ -237,12 +300,12 @@ fn record(facts: &shim::gg_slow_facts, matched: Scope, outcome: Outcome) {
     // handler, whose stack the shim walks.
     unsafe { shim::gg_shim_caller(&mut c) };
     let e = Event {
-        time_ns: facts.time_ns,
-        pid: facts.pid,
-        comm: facts.comm,
-        fs: facts.fstype,
-        dev: facts.dev,
-        ino: facts.ino,
+        time_ns: d.time_ns,
+        pid: d.pid,
+        comm: d.comm,
+        fs: d.fstype,
+        dev: d.dev,
+        ino: d.ino,
         caller: c.caller,
         entry: c.entry,
         gup_flags: facts.gup_flags,
@@ -253,7 +316,7 @@ fn record(facts: &shim::gg_slow_facts, matched: Scope, outcome: Outcome) {
     };
     EVENTS.push(&e);
     let cols = Tally::columns(&e);
-    BY_FS.add(name_bytes(&facts.fstype), cols);
+    BY_FS.add(name_bytes(&d.fstype), cols);
     let caller = name_bytes(&c.name);
     BY_CALLER.add(if caller.is_empty() { b"?" } else { caller }, cols);
 }
@@ -432,8 +495,9 @@ pub extern "C" fn gg_rs_show(file: u32, m: *mut kernel::bindings::seq_file) -> c
     let _ = match file {
         shim::GG_FILE_MODE => writeln!(out, "{}", MODE.get().name()),
         shim::GG_FILE_SCOPE => writeln!(out, "{}", SCOPE.get().name()),
-        shim::GG_FILE_ALLOW_COMM => show_names(&mut out, &ALLOW_COMM),
-        shim::GG_FILE_ALLOW_FS => show_names(&mut out, &ALLOW_FS),
+        shim::GG_FILE_ALLOW_FS => return show_set(&mut out, &ALLOW_FS),
+        shim::GG_FILE_ALLOW_UID => return show_set(&mut out, &ALLOW_UID),
+        shim::GG_FILE_ALLOW_CGROUP => return show_set(&mut out, &ALLOW_CGROUP),
         shim::GG_FILE_EVENTS => show_events(&mut out),
         shim::GG_FILE_BY_FS => show_table(&mut out, "fs", &BY_FS),
         shim::GG_FILE_BY_CALLER => show_table(&mut out, "caller", &BY_CALLER),
@@ -459,8 +523,9 @@ pub extern "C" fn gg_rs_show(file: u32, m: *mut kernel::bindings::seq_file) -> c
 }
 
 /// Writes to a debugfs file: `0` to `counters` resets them (and the event log
-/// and the per-fs and per-caller counts), a name to `mode`
-/// or `scope` switches it, a list of names replaces an `allow_*` set. Anything else is `-EINVAL` and changes nothing.
+/// and the per-fs and per-caller counts), a name to `mode` or `scope`
+/// switches it, a list replaces an `allow_*` set. Anything else fails
+/// (`-EINVAL`; `-ENOENT` for a cgroup that does not exist) and changes nothing.
 #[no_mangle]
 pub extern "C" fn gg_rs_store(file: u32, buf: *const c_char, len: usize) -> c_int {
     if buf.is_null() {
@@ -471,8 +536,9 @@ pub extern "C" fn gg_rs_store(file: u32, buf: *const c_char, len: usize) -> c_in
     match file {
         shim::GG_FILE_MODE => set_knob(shim::GG_PARAM_MODE, input),
         shim::GG_FILE_SCOPE => set_knob(shim::GG_PARAM_SCOPE, input),
-        shim::GG_FILE_ALLOW_COMM => replace_names(&ALLOW_COMM, input),
-        shim::GG_FILE_ALLOW_FS => replace_names(&ALLOW_FS, input),
+        shim::GG_FILE_ALLOW_FS => replace_set(&ALLOW_FS, input, &allow::FS),
+        shim::GG_FILE_ALLOW_UID => replace_set(&ALLOW_UID, input, &allow::UID),
+        shim::GG_FILE_ALLOW_CGROUP => replace_set(&ALLOW_CGROUP, input, &CGROUP),
         shim::GG_FILE_COUNTERS if stats::is_reset(input) => {
             STATS.reset();
             EVENTS.clear();
@@ -537,8 +603,9 @@ impl kernel::Module for GupGuard {
         dir.file(c_str!("mode"), 0o600, shim::GG_FILE_MODE)?;
         dir.file(c_str!("scope"), 0o600, shim::GG_FILE_SCOPE)?;
         dir.file(c_str!("counters"), 0o600, shim::GG_FILE_COUNTERS)?;
-        dir.file(c_str!("allow_comm"), 0o600, shim::GG_FILE_ALLOW_COMM)?;
         dir.file(c_str!("allow_fs"), 0o600, shim::GG_FILE_ALLOW_FS)?;
+        dir.file(c_str!("allow_uid"), 0o600, shim::GG_FILE_ALLOW_UID)?;
+        dir.file(c_str!("allow_cgroup"), 0o600, shim::GG_FILE_ALLOW_CGROUP)?;
         dir.file(c_str!("events"), 0o400, shim::GG_FILE_EVENTS)?;
         dir.file(c_str!("by_fs"), 0o400, shim::GG_FILE_BY_FS)?;
         dir.file(c_str!("by_caller"), 0o400, shim::GG_FILE_BY_CALLER)?;

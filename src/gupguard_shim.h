@@ -30,18 +30,28 @@ struct seq_file;
 #define GG_VMA_SHMEM		(1U << 6)	/* shmem_mapping(vm_file->f_mapping) */
 #define GG_VMA_HUGETLB		(1U << 7)	/* is_vm_hugetlb_page() */
 
-/* What the slow-path probe knows about one check_vma_flags() call. */
-#define GG_NAME_LEN		16
+/*
+ * What the slow-path probe knows about one check_vma_flags() call before
+ * anything is decided: flag tests only. Everything else about the call
+ * (task, file, time) is read later, and only for calls a scope matches.
+ */
 struct gg_slow_facts {
 	__u32 req;			/* GG_REQ_* */
 	__u32 vma;			/* GG_VMA_* */
+	__u64 gup_flags;		/* as passed to check_vma_flags() */
+	const void *vma_ref;		/* the VMA, opaque: for gg_shim_slow_details() */
+};
+
+/* The rest of a matched call, for opt-outs and the event log. */
+#define GG_NAME_LEN		16
+struct gg_slow_details {
 	char comm[GG_NAME_LEN];		/* current->comm */
 	char fstype[GG_NAME_LEN];	/* vm_file's file-system type, or "" */
-	__u64 gup_flags;		/* as passed to check_vma_flags() */
 	__u64 time_ns;			/* ktime_get_ns() */
 	__u64 ino;			/* vm_file's inode number, or 0 */
 	__u32 dev;			/* its file system's s_dev, or 0 */
 	__u32 pid;			/* task_pid_nr(current) */
+	__u32 uid;			/* current's real uid, in the initial user namespace */
 };
 
 /* Who called GUP, from the stack of the probed call (gg_shim_caller()). */
@@ -62,11 +72,12 @@ struct gg_caller {
 #define GG_FILE_MODE		0
 #define GG_FILE_COUNTERS	1
 #define GG_FILE_SCOPE		2
-#define GG_FILE_ALLOW_COMM	3
-#define GG_FILE_ALLOW_FS	4
-#define GG_FILE_EVENTS		5
-#define GG_FILE_BY_FS		6
-#define GG_FILE_BY_CALLER	7
+#define GG_FILE_ALLOW_FS	3
+#define GG_FILE_ALLOW_UID	4
+#define GG_FILE_ALLOW_CGROUP	5
+#define GG_FILE_EVENTS		6
+#define GG_FILE_BY_FS		7
+#define GG_FILE_BY_CALLER	8
 
 /* Module parameters backed by Rust settings. */
 #define GG_PARAM_MODE		0
@@ -92,6 +103,9 @@ int gg_rs_param_get(__u32 param, char *buf);
 int gg_shim_probes_register(void);
 void gg_shim_probes_unregister(void);
 __u64 gg_shim_probe_missed(__u32 probe);
+void gg_shim_slow_details(const void *vma_ref, struct gg_slow_details *d);
+bool gg_shim_current_in_cgroup(__u64 id, __u32 level);
+int gg_shim_cgroup_lookup(const char *path, __u64 *id, __u32 *level);
 void gg_shim_caller(struct gg_caller *c);
 void gg_shim_seq_symbol(struct seq_file *m, __u64 addr, bool offset);
 int gg_shim_debugfs_dir(const char *name, void **dir);

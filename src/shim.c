@@ -9,6 +9,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/backing-dev.h>
+#include <linux/cgroup.h>
+#include <linux/cred.h>
 #include <linux/debugfs.h>
 #include <linux/ftrace.h>
 #include <linux/hugetlb.h>
@@ -24,10 +26,12 @@
 #include <linux/stacktrace.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <generated/utsrelease.h>
 #include <asm/linkage.h>
 
 #include "internal.h"		/* mm/internal.h: FOLL_PIN and friends */
 #include "gupguard_shim.h"
+#include "compat.h"
 
 #ifndef CONFIG_X86_64
 #error "gupguard reads probe arguments and overrides returns the x86-64 way"
@@ -125,7 +129,10 @@ static u32 gg_vma_bits(struct vm_area_struct *vma)
 	return bits;
 }
 
-/* check_vma_flags(vma, gup_flags): the slow path, once per VMA. */
+/*
+ * check_vma_flags(vma, gup_flags): the slow path, once per VMA. Only flag
+ * tests here; Rust asks for the rest (gg_shim_slow_details()) when it needs it.
+ */
 static int gg_slow_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct vm_area_struct *vma = (void *)regs_get_kernel_argument(regs, 0);
@@ -133,21 +140,10 @@ static int gg_slow_pre(struct kprobe *p, struct pt_regs *regs)
 	struct gg_slow_facts facts = {
 		.req = gg_req_bits(gup_flags),
 		.vma = gg_vma_bits(vma),
+		.gup_flags = gup_flags,
+		.vma_ref = vma,
 	};
-	int verdict;
-
-	facts.gup_flags = gup_flags;
-	facts.time_ns = ktime_get_ns();
-	facts.pid = task_pid_nr(current);
-	strscpy(facts.comm, current->comm, sizeof(facts.comm));
-	if (vma->vm_file) {
-		struct inode *inode = file_inode(vma->vm_file);
-
-		strscpy(facts.fstype, inode->i_sb->s_type->name, sizeof(facts.fstype));
-		facts.dev = inode->i_sb->s_dev;
-		facts.ino = inode->i_ino;
-	}
-	verdict = gg_rs_slow(&facts);
+	int verdict = gg_rs_slow(&facts);
 
 	if (verdict == GG_SLOW_ALLOW)
 		return gg_proceed(p, regs);
@@ -158,6 +154,55 @@ static int gg_slow_pre(struct kprobe *p, struct pt_regs *regs)
 		return gg_proceed(p, regs);
 	gg_override_return(regs, -EFAULT);
 	return 1;
+}
+
+/* Called back from gg_rs_slow(), inside gg_slow_pre(): vma is still stable. */
+void gg_shim_slow_details(const void *vma_ref, struct gg_slow_details *d)
+{
+	const struct vm_area_struct *vma = vma_ref;
+
+	d->time_ns = ktime_get_ns();
+	d->pid = task_pid_nr(current);
+	d->uid = from_kuid_munged(&init_user_ns, current_uid());
+	strscpy(d->comm, current->comm, sizeof(d->comm));
+	if (vma->vm_file) {
+		struct inode *inode = file_inode(vma->vm_file);
+
+		strscpy(d->fstype, inode->i_sb->s_type->name, sizeof(d->fstype));
+		d->dev = inode->i_sb->s_dev;
+		d->ino = inode->i_ino;
+	}
+}
+
+/*
+ * Is current in the cgroup-v2 cgroup with this id at this level, or below it?
+ * Ids are never reused, so a deleted and re-created cgroup does not match.
+ */
+bool gg_shim_current_in_cgroup(u64 id, u32 level)
+{
+	struct cgroup *anc;
+	bool in;
+
+	if (level > INT_MAX)
+		return false;
+	rcu_read_lock();
+	anc = cgroup_ancestor(task_dfl_cgroup(current), level);
+	in = anc && cgroup_id(anc) == id;
+	rcu_read_unlock();
+	return in;
+}
+
+/* A cgroup-v2 path (as in /proc/PID/cgroup) to its id and level. May sleep. */
+int gg_shim_cgroup_lookup(const char *path, u64 *id, u32 *level)
+{
+	struct cgroup *cgrp = cgroup_get_from_path(path);
+
+	if (IS_ERR(cgrp))
+		return PTR_ERR(cgrp);
+	*id = cgroup_id(cgrp);
+	*level = cgrp->level;
+	cgroup_put(cgrp);
+	return 0;
 }
 
 /*
@@ -175,25 +220,55 @@ static int gg_fast_pre(struct kprobe *p, struct pt_regs *regs)
 	return 1;
 }
 
-static char *slow_probe = "check_vma_flags";
+static char *slow_probe;
 module_param(slow_probe, charp, 0444);
-MODULE_PARM_DESC(slow_probe, "Slow-path probe target, called as (vma, gup_flags) (default check_vma_flags)");
+MODULE_PARM_DESC(slow_probe, "Slow-path probe target: empty for this kernel's own, or a name from src/compat.h valid for it");
 
-static char *fast_probe = "gup_fast";
+static char *fast_probe;
 module_param(fast_probe, charp, 0444);
-MODULE_PARM_DESC(fast_probe, "GUP-fast probe target, called as (start, end, gup_flags, pages) (default gup_fast)");
+MODULE_PARM_DESC(fast_probe, "GUP-fast probe target: empty for this kernel's own, or a name from src/compat.h valid for it");
 
 static struct kprobe gg_probes[GG_NR_PROBES] = {
 	[GG_PROBE_SLOW] = { .pre_handler = gg_slow_pre },
 	[GG_PROBE_FAST] = { .pre_handler = gg_fast_pre },
 };
 
+/*
+ * The target for one probe: the table's entry for this kernel, or the one
+ * asked for if the table has it for this kernel. Anything else is -EINVAL,
+ * before any probe is placed.
+ */
+static const char *gg_target(const char *param, const char *asked,
+			     const struct gg_target *t, size_t n)
+{
+	const char *own = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (gg_target_current(&t[i]))
+			own = t[i].name;
+	if (!own) {
+		pr_err("%s: no known probe target for kernel %s; see src/compat.h\n",
+		       param, UTS_RELEASE);
+		return NULL;
+	}
+	if (!asked || !*asked || !strcmp(asked, own))
+		return own;
+	pr_err("%s=%.64s: not a GUP function whose arguments the probe knows on %s; accepted: %s\n",
+	       param, asked, UTS_RELEASE, own);
+	return NULL;
+}
+
 int gg_shim_probes_register(void)
 {
 	int i, ret;
 
-	gg_probes[GG_PROBE_SLOW].symbol_name = slow_probe;
-	gg_probes[GG_PROBE_FAST].symbol_name = fast_probe;
+	gg_probes[GG_PROBE_SLOW].symbol_name =
+		gg_target("slow_probe", slow_probe, gg_slow_targets, ARRAY_SIZE(gg_slow_targets));
+	gg_probes[GG_PROBE_FAST].symbol_name =
+		gg_target("fast_probe", fast_probe, gg_fast_targets, ARRAY_SIZE(gg_fast_targets));
+	if (!gg_probes[GG_PROBE_SLOW].symbol_name || !gg_probes[GG_PROBE_FAST].symbol_name)
+		return -EINVAL;
 	for (i = 0; i < GG_NR_PROBES; i++) {
 		ret = register_kprobe(&gg_probes[i]);
 		if (ret) {
@@ -242,7 +317,7 @@ static const char * const gg_gup_frames[] = {
 	"get_user_pages_fast_only", "get_user_pages_remote", "get_user_pages_unlocked",
 	"pin_user_pages", "pin_user_pages_fast", "pin_user_pages_remote",
 	"pin_user_pages_unlocked", "populate_vma_page_range", "faultin_page_range",
-	"__mm_populate", "get_dump_page",
+	"__mm_populate", "get_dump_page", "internal_get_user_pages_fast",
 };
 
 /* A symbol's function name: no ".constprop.0"-style suffix, no "[module]". */
@@ -279,7 +354,7 @@ void gg_shim_caller(struct gg_caller *c)
 		gg_function_name(sym);
 		if (!in_gup) {
 			/* Everything up to the probed function is the probe's own. */
-			in_gup = !strcmp(sym, slow_probe);
+			in_gup = !strcmp(sym, gg_probes[GG_PROBE_SLOW].symbol_name);
 			continue;
 		}
 		if (gg_gup_frame(sym)) {
@@ -342,6 +417,11 @@ static ssize_t gg_debugfs_write(struct file *file, const char __user *ubuf,
 	char buf[GG_WRITE_MAX];
 	int ret;
 
+	/* One write(2) at offset 0 is one whole command; nothing is appended. */
+	if (*ppos)
+		return -EINVAL;
+	if (!len)
+		return 0;
 	if (len >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))

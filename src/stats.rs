@@ -49,10 +49,12 @@ pub struct Stats {
     pub would_refuse_pin: Counter,
     /// See `would_refuse_longterm`.
     pub would_refuse_get: Counter,
-    /// Calls the policy matched but the task-name opt-out let through.
-    pub exempt_comm: Counter,
     /// Calls the policy matched but the file-system opt-out let through.
     pub exempt_fs: Counter,
+    /// Calls the policy matched but the uid opt-out let through.
+    pub exempt_uid: Counter,
+    /// Calls the policy matched but the cgroup opt-out let through.
+    pub exempt_cgroup: Counter,
 }
 
 impl Stats {
@@ -67,8 +69,9 @@ impl Stats {
             would_refuse_longterm: Counter::new(),
             would_refuse_pin: Counter::new(),
             would_refuse_get: Counter::new(),
-            exempt_comm: Counter::new(),
             exempt_fs: Counter::new(),
+            exempt_uid: Counter::new(),
+            exempt_cgroup: Counter::new(),
         }
     }
 
@@ -81,7 +84,7 @@ impl Stats {
         }
     }
 
-    fn all(&self) -> [(&'static str, &Counter); 10] {
+    fn all(&self) -> [(&'static str, &Counter); 11] {
         [
             ("slow_examined", &self.slow_examined),
             ("slow_refused", &self.slow_refused),
@@ -91,8 +94,9 @@ impl Stats {
             ("would_refuse_longterm", &self.would_refuse_longterm),
             ("would_refuse_pin", &self.would_refuse_pin),
             ("would_refuse_get", &self.would_refuse_get),
-            ("exempt_comm", &self.exempt_comm),
             ("exempt_fs", &self.exempt_fs),
+            ("exempt_uid", &self.exempt_uid),
+            ("exempt_cgroup", &self.exempt_cgroup),
         ]
     }
 
@@ -140,7 +144,8 @@ mod tests {
             out,
             "slow_examined 2\nslow_refused 0\nslow_would_refuse 0\nfast_examined 0\n\
              fast_diverted 1\nwould_refuse_longterm 2\nwould_refuse_pin 0\n\
-             would_refuse_get 0\nexempt_comm 0\nexempt_fs 0\nslow_probe_missed 7\n"
+             would_refuse_get 0\nexempt_fs 0\nexempt_uid 0\nexempt_cgroup 0\n\
+             slow_probe_missed 7\n"
         );
         s.reset();
         let mut out = String::new();

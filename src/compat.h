@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What differs between the kernel versions gupguard knows: the one place for
+ * it. Included by shim.c only.
+ *
+ * Probe targets. A kprobe handler reads its target's arguments by position,
+ * so probing a function with other arguments reads the wrong memory (a
+ * "slow_probe=vfs_read" takes a user pointer for a VMA and oopses). Only the
+ * functions below are ever probed: each was read in mm/gup.c of every series
+ * in its range and has exactly the arguments its handler reads, under that
+ * name alone (a compiler clone such as ".constprop.0" may drop arguments and
+ * has another name, so it is never matched). A kernel outside every range
+ * fails the load; extend the table after reading that kernel's mm/gup.c.
+ */
+#ifndef GUPGUARD_COMPAT_H
+#define GUPGUARD_COMPAT_H
+
+#include <linux/types.h>
+#include <linux/version.h>
+
+struct gg_target {
+	const char *name;
+	unsigned int from, to;		/* LINUX_VERSION_CODE in [from, to) */
+};
+
+/* static int check_vma_flags(struct vm_area_struct *vma, unsigned long gup_flags) */
+static const struct gg_target gg_slow_targets[] = {
+	{ "check_vma_flags", KERNEL_VERSION(5, 11, 0), KERNEL_VERSION(6, 13, 0) },
+};
+
+/*
+ * static unsigned long NAME(unsigned long start, unsigned long end,
+ *			     unsigned int gup_flags, struct page **pages)
+ * Renamed by "mm/gup: consistently name GUP-fast functions" (6.10).
+ */
+static const struct gg_target gg_fast_targets[] = {
+	{ "lockless_pages_from_mm", KERNEL_VERSION(5, 11, 0), KERNEL_VERSION(6, 10, 0) },
+	{ "gup_fast", KERNEL_VERSION(6, 10, 0), KERNEL_VERSION(6, 13, 0) },
+};
+
+/* Is t the target of the kernel this module is built for? */
+static inline bool gg_target_current(const struct gg_target *t)
+{
+	return LINUX_VERSION_CODE >= t->from && LINUX_VERSION_CODE < t->to;
+}
+
+#endif /* GUPGUARD_COMPAT_H */
