@@ -3,7 +3,7 @@
  * gg_fuzz: every debugfs file and module parameter of gupguard, fed random
  * and hostile bytes, against a model of what each one accepts.
  *
- *   gg_fuzz --phase seq --writes N --seed S --cgroup DIR
+ *   gg_fuzz --phase seq --writes N --seed S --cgroup DIR --file F
  *   gg_fuzz --phase race --seconds T --seed S --file F
  *   gg_fuzz --phase params --loads N --seed S --ko PATH --targets SLOW,FAST
  *
@@ -13,7 +13,8 @@
  * must be what the model says (0, or its errno), and the state read back
  * must be exactly what the model says after a success and exactly what it
  * was before after a failure. DIR is a cgroup-v2 directory whose subtree the
- * allow_cgroup writes may name.
+ * allow_cgroup writes may name; F a file on a dirty-tracked fs, whose refused
+ * pins keep a counter above 0 so that a wrong reset would show.
  *
  * race: for T seconds, two writers, two readers (events, by_fs, by_caller,
  * counters, the lists) and two pinning threads (long-term R/W pins of the
@@ -53,6 +54,8 @@
 #define WRITE_MAX 255	/* longest write the debugfs files take (GG_WRITE_MAX - 1) */
 #define LIST_MAX 8	/* entries per allow list */
 #define BUF 1024
+#define FOLL_WRITE 0x01		/* gup_test passes gup_flags through */
+#define FOLL_LONGTERM 0x100
 
 static __thread unsigned long long rng_state;
 static unsigned long long seed;
@@ -120,6 +123,7 @@ static void read_state(struct state *s)
 	char a[64], b[64];
 	int i;
 
+	memset(s, 0, sizeof(*s));
 	for (i = 0; i < 5; i++)
 		if (read_file(files[i], s->text[i], BUF) < 0)
 			ksft_exit_fail_msg("read %s: %s\n", files[i], strerror(errno));
@@ -131,7 +135,12 @@ static void read_state(struct state *s)
 
 static bool same_state(const struct state *a, const struct state *b)
 {
-	return !memcmp(a->text, b->text, sizeof(a->text)) && a->refused == b->refused;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		if (strcmp(a->text[i], b->text[i]))
+			return false;
+	return a->refused == b->refused;
 }
 
 /* --- the model ----------------------------------------------------------- */
@@ -156,11 +165,11 @@ static int cgroup_lookup(const char *word, size_t len)
 	snprintf(rel, sizeof(rel), "%.*s", (int)len, word);
 	for (tok = strtok_r(rel, "/", &save); tok; tok = strtok_r(NULL, "/", &save))
 		if (!strcmp(tok, ".") || !strcmp(tok, ".."))
-			return ENOENT;
+			return -ENOENT;
 	snprintf(path, sizeof(path), "%s%.*s", cgroot, (int)len, word);
 	if (stat(path, &st))
-		return ENOENT;
-	return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+		return -ENOENT;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
 static bool word_ok(enum kind k, const char *w, size_t len)
@@ -187,29 +196,35 @@ static bool word_ok(enum kind k, const char *w, size_t len)
 	}
 }
 
+/* How a write reaches the file. */
+enum how { PLAIN, PWRITE, SEEK };
+
 /*
- * The model: the errno a write of buf[0..len) at offset off should fail
- * with, or 0; on success, *want is the state after it.
+ * The model: the negative errno a write of buf[0..len) at offset off should
+ * fail with, or 0; on success, *want is the state after it.
  */
 static int model(const struct target *t, const char *buf, size_t len, off_t off,
-		 struct state *want)
+		 enum how how, struct state *want)
 {
 	const char *w[LIST_MAX + 1];
 	size_t wl[LIST_MAX + 1], i, n = 0, j;
 	char *out;
 	int err;
 
-	if (t->sysfs) {
+	/* debugfs's seq_file cannot be pwrite()n; kernfs (sysfs) allows it. */
+	if (how == PWRITE && !t->sysfs)
+		return -ESPIPE;
+	if (t->sysfs) {		/* sysfs ignores the offset */
 		if (!len)
 			return 0;
 		len = strnlen(buf, len);	/* the kernel hands parameters a C string */
 	} else {
 		if (off)
-			return EINVAL;
+			return -EINVAL;
 		if (!len)
 			return 0;
 		if (len > WRITE_MAX)
-			return EINVAL;
+			return -EINVAL;
 	}
 	if (t->kind == K_MODE || t->kind == K_SCOPE || t->kind == K_COUNTERS) {
 		const char *const *names = t->kind == K_MODE ? modes : scopes;
@@ -232,7 +247,7 @@ static int model(const struct target *t, const char *buf, size_t len, off_t off,
 			}
 			return 0;
 		}
-		return EINVAL;
+		return -EINVAL;
 	}
 	/* A list: words of printable ASCII separated by white space. */
 	for (i = 0; i < len;) {
@@ -242,9 +257,9 @@ static int model(const struct target *t, const char *buf, size_t len, off_t off,
 		}
 		for (j = i; j < len && !is_space(buf[j]); j++)
 			if (!is_graphic(buf[j]))
-				return EINVAL;
+				return -EINVAL;
 		if (n == LIST_MAX || !word_ok(t->kind, buf + i, j - i))
-			return EINVAL;
+			return -EINVAL;
 		w[n] = buf + i;
 		wl[n++] = j - i;
 		i = j;
@@ -352,34 +367,72 @@ static void show_input(const char *buf, size_t len, char *out, size_t size)
 		snprintf(out + o, size - o, "...(%zu bytes)", len);
 }
 
-/* One write as the user makes it; returns 0 or the errno. */
-static int do_write(const char *path, const char *buf, size_t len, off_t off)
+#define SHORT_WRITE (-10000)	/* never expected */
+
+static const char *errname(int err)
+{
+	return !err ? "success" : err == SHORT_WRITE ? "a short write" : strerror(-err);
+}
+
+/* One write as the user makes it; returns 0 or the negative errno. */
+static int do_write(const char *path, const char *buf, size_t len, off_t off, enum how how)
 {
 	int fd = open(path, O_WRONLY), err = 0;
 	ssize_t n;
 
 	if (fd < 0)
 		ksft_exit_fail_msg("open %s: %s\n", path, strerror(errno));
-	n = off ? pwrite(fd, buf, len, off) : write(fd, buf, len);
+	if (how == SEEK && lseek(fd, off, SEEK_SET) != off)
+		ksft_exit_fail_msg("lseek %s: %s\n", path, strerror(errno));
+	n = how == PWRITE ? pwrite(fd, buf, len, off) : write(fd, buf, len);
 	if (n < 0)
-		err = errno;
+		err = -errno;
 	else if ((size_t)n != len)
-		err = -1;	/* a short write: never expected */
+		err = SHORT_WRITE;
 	close(fd);
 	return err;
 }
 
+static const char *pin_file;
+
+/* One long-term R/W pin of pin_file, which enforce refuses: slow_refused + 1. */
+static void refused_pin(void)
+{
+	size_t size = getpagesize();
+	int fd = open(pin_file, O_RDWR | O_CREAT, 0600), gup = open("/sys/kernel/debug/gup_test", O_RDWR);
+	struct pin_longterm_test lt = { .size = size, .flags = PIN_LONGTERM_TEST_FLAG_USE_WRITE };
+	char *mem;
+
+	if (fd < 0 || gup < 0 || ftruncate(fd, size))
+		ksft_exit_fail_msg("%s: %s\n", pin_file, strerror(errno));
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (mem == MAP_FAILED)
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	mem[0] = 1;
+	lt.addr = (uintptr_t)mem;
+	if (!ioctl(gup, PIN_LONGTERM_TEST_START, &lt) || errno != EFAULT)
+		ksft_exit_fail_msg("a pin enforce must refuse was not refused\n");
+	munmap(mem, size);
+	close(gup);
+	close(fd);
+}
+
 static void one_case(const struct target *t, const char *buf, size_t len, off_t off,
-		     struct tally *ty)
+		     enum how how, struct tally *ty)
 {
 	struct state before, want, after;
 	int expect, got;
 	char shown[200];
 
 	read_state(&before);
+	if (t->kind == K_COUNTERS && !before.refused) {
+		/* A reset must be visible: have something to reset. */
+		refused_pin();
+		read_state(&before);
+	}
 	want = before;
-	expect = model(t, buf, len, off, &want);
-	got = do_write(t->path, buf, len, off);
+	expect = model(t, buf, len, off, how, &want);
+	got = do_write(t->path, buf, len, off, how);
 	read_state(&after);
 	ty->tried++;
 	if (got)
@@ -392,9 +445,8 @@ static void one_case(const struct target *t, const char *buf, size_t len, off_t 
 		return;
 	if (ty->mismatches++ < 5) {
 		show_input(buf, len, shown, sizeof(shown));
-		ksft_print_msg("%s: write \"%s\" at %lld: got %s, model says %s%s\n", t->path, shown,
-			       (long long)off, got ? strerror(got) : "success",
-			       expect ? strerror(expect) : "success",
+		ksft_print_msg("%s: %s \"%s\" at %lld: got %s, model says %s%s\n", t->path,
+			       how == PWRITE ? "pwrite" : "write", shown, (long long)off, errname(got), errname(expect),
 			       same_state(&want, &after) ? "" : "; state read back differs");
 	}
 }
@@ -413,25 +465,25 @@ static void phase_seq(int writes)
 			size_t len = gen(t->kind, buf, sizeof(buf) - 1), cut;
 
 			switch (rnd(6)) {
-			case 0:		/* at an offset */
-				one_case(t, buf, len, 1 + rnd(WRITE_MAX), &ty);
+			case 0:		/* at an offset: lseek() and write(), or pwrite() */
+				one_case(t, buf, len, 1 + rnd(WRITE_MAX), rnd(2) ? SEEK : PWRITE, &ty);
 				break;
 			case 1:		/* split over two writes: each is judged alone */
 				cut = len ? rnd(len) : 0;
 				memcpy(two, buf + cut, len - cut);
-				one_case(t, buf, cut, 0, &ty);
-				one_case(t, two, len - cut, 0, &ty);
+				one_case(t, buf, cut, 0, PLAIN, &ty);
+				one_case(t, two, len - cut, 0, PLAIN, &ty);
 				break;
 			default:
-				one_case(t, buf, len, 0, &ty);
+				one_case(t, buf, len, 0, PLAIN, &ty);
 			}
 		}
 		/* Leave nothing that exempts or refuses for the next file. */
-		do_write(DBG "allow_fs", "\n", 1, 0);
-		do_write(DBG "allow_uid", "\n", 1, 0);
-		do_write(DBG "allow_cgroup", "\n", 1, 0);
-		do_write(DBG "mode", "enforce", 7, 0);
-		do_write(DBG "scope", "longterm", 8, 0);
+		do_write(DBG "allow_fs", "\n", 1, 0, PLAIN);
+		do_write(DBG "allow_uid", "\n", 1, 0, PLAIN);
+		do_write(DBG "allow_cgroup", "\n", 1, 0, PLAIN);
+		do_write(DBG "mode", "enforce", 7, 0, PLAIN);
+		do_write(DBG "scope", "longterm", 8, 0, PLAIN);
 		ksft_test_result(!ty.mismatches && !ty.changed_after_reject,
 				 "%s: %d writes, %d accepted, %d rejected, %d state changes after a rejection, %d differ from the model\n",
 				 t->path, ty.tried, ty.accepted, ty.rejected, ty.changed_after_reject,
@@ -442,7 +494,7 @@ static void phase_seq(int writes)
 	for (i = 0; i < 3; i++) {
 		static const char *const ro[] = { DBG "events", DBG "by_fs", DBG "by_caller" };
 
-		k += do_write(ro[i], "0\n", 2, 0) != 0;
+		k += do_write(ro[i], "0\n", 2, 0, PLAIN) != 0;
 	}
 	ksft_test_result(k == 3, "events, by_fs, by_caller refuse writes (%d of 3)\n", k);
 }
@@ -451,7 +503,6 @@ static void phase_seq(int writes)
 
 static atomic_int stop;
 static atomic_long n_writes, n_reads, n_pins, n_refused, bad_errno, bad_read, bad_pin;
-static const char *pin_file;
 
 static void *writer(void *arg)
 {
@@ -464,12 +515,12 @@ static void *writer(void *arg)
 		int err;
 
 		/* No mode that lets everything through for long: keep pins meaningful. */
-		err = do_write(t->path, buf, len, rnd(8) ? 0 : 1);
+		err = do_write(t->path, buf, len, 1, rnd(8) ? PLAIN : SEEK);
 		n_writes++;
-		if (err && err != EINVAL && err != ENOENT && err != ENOTDIR && err != EBUSY) {
+		if (err && err != -EINVAL && err != -ENOENT && err != -ENOTDIR && err != -EBUSY &&
+		    err != -ESPIPE) {
 			if (bad_errno++ < 5)
-				ksft_print_msg("write to %s: unexpected %s\n", t->path,
-					       err < 0 ? "short write" : strerror(err));
+				ksft_print_msg("write to %s: unexpected %s\n", t->path, errname(err));
 		}
 	}
 	return NULL;
@@ -539,6 +590,10 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+/*
+ * PIN_LONGTERM_BENCHMARK and PIN_FAST_BENCHMARK with FOLL_LONGTERM: gup_test's
+ * PIN_LONGTERM_TEST_* keep one pin per system and refuse a second.
+ */
 static void *pinner(void *arg)
 {
 	long fast = (long)arg & 1;
@@ -550,27 +605,25 @@ static void *pinner(void *arg)
 	rng_state = seed + (long)arg;
 	fd = open(pin_file, O_RDWR | O_CREAT, 0600);
 	gup = open("/sys/kernel/debug/gup_test", O_RDWR);
-
 	if (fd < 0 || gup < 0 || ftruncate(fd, size) || io_uring_queue_init(1, &ring, 0))
-		ksft_exit_fail_msg("pinner setup: %s\n", strerror(errno));
+		ksft_exit_fail_msg("pinning thread: %s\n", strerror(errno));
 	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (mem == MAP_FAILED)
 		ksft_exit_fail_msg("mmap %s: %s\n", pin_file, strerror(errno));
 	memset(mem, 1, size);
 	while (!stop) {
-		struct pin_longterm_test lt = {
-			.addr = (uintptr_t)mem, .size = size,
-			.flags = PIN_LONGTERM_TEST_FLAG_USE_WRITE |
-				 (fast ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0),
+		struct gup_test g = {
+			.addr = (uintptr_t)mem, .size = size, .nr_pages_per_call = 1,
+			.gup_flags = FOLL_WRITE | (fast ? FOLL_LONGTERM : 0),
 		};
 		struct iovec iov = { .iov_base = mem, .iov_len = size };
 		int err = 0;
 
 		if (rnd(3)) {
-			if (ioctl(gup, PIN_LONGTERM_TEST_START, &lt))
+			if (ioctl(gup, fast ? PIN_FAST_BENCHMARK : PIN_LONGTERM_BENCHMARK, &g))
 				err = errno;
-			else
-				ioctl(gup, PIN_LONGTERM_TEST_STOP);
+			else if (g.size != size)
+				err = EFAULT;	/* gup_test reports a refusal as 0 pages */
 		} else {
 			err = -io_uring_register_buffers(&ring, &iov, 1);
 			if (!err)
@@ -598,11 +651,11 @@ static void phase_race(int seconds)
 	stop = 1;
 	for (i = 0; i < 6; i++)
 		pthread_join(th[i], NULL);
-	do_write(DBG "allow_fs", "\n", 1, 0);
-	do_write(DBG "allow_uid", "\n", 1, 0);
-	do_write(DBG "allow_cgroup", "\n", 1, 0);
-	do_write(DBG "mode", "enforce", 7, 0);
-	do_write(DBG "scope", "longterm", 8, 0);
+	do_write(DBG "allow_fs", "\n", 1, 0, PLAIN);
+	do_write(DBG "allow_uid", "\n", 1, 0, PLAIN);
+	do_write(DBG "allow_cgroup", "\n", 1, 0, PLAIN);
+	do_write(DBG "mode", "enforce", 7, 0, PLAIN);
+	do_write(DBG "scope", "longterm", 8, 0, PLAIN);
 	ksft_test_result(!bad_errno && !bad_read && !bad_pin && n_writes && n_reads && n_pins,
 			 "%d s of racing: %ld writes, %ld reads, %ld pins (%ld refused); unexpected errnos %ld, malformed reads %ld, failed pins %ld\n",
 			 seconds, (long)n_writes, (long)n_reads, (long)n_pins, (long)n_refused,
@@ -616,10 +669,13 @@ static bool module_present(void)
 	return !access("/sys/module/gupguard", F_OK);
 }
 
-/* A parameter value: valid, near-valid, hostile, or random bytes (never
- * white space, quotes or NUL, which parse_args() reads as syntax). */
+/*
+ * A parameter value: valid, near-valid, hostile, or random bytes (never
+ * white space, quotes or NUL, which parse_args() reads as syntax).
+ */
 static void gen_value(int which, const char *own, const char *other, char *out, size_t size)
 {
+	static const char *const near[] = { "Enforce", "audit\\n", "off,", "pin=", "", "long" };
 	static const char *const probes[] = { "vfs_read", "check_vma_flags.constprop.0",
 		"lockless_pages_from_mm", "gup_fast", "check_vma_flags", "gg_no_such_symbol",
 		"__get_user_pages", "" };
@@ -631,8 +687,7 @@ static void gen_value(int which, const char *own, const char *other, char *out, 
 			 rnd(2) ? own : "");
 		return;
 	case 1:
-		snprintf(out, size, "%s", which >= 2 ? (rnd(2) ? other : probes[rnd(8)]) :
-			 (const char *[]){ "Enforce", "audit\\n", "off,", "pin=", "", "long" }[rnd(6)]);
+		snprintf(out, size, "%s", which >= 2 ? (rnd(2) ? other : probes[rnd(8)]) : near[rnd(6)]);
 		return;
 	default:
 		n = rnd(3) ? rnd(20) : 300;
@@ -761,13 +816,13 @@ int main(int argc, char **argv)
 	rng_state = seed;
 	ksft_print_header();
 	ksft_print_msg("phase %s, seed %llu\n", phase, seed);
-	if (!strcmp(phase, "seq") && cgdir)
+	if (!strcmp(phase, "seq") && cgdir && pin_file)
 		phase_seq(n);
 	else if (!strcmp(phase, "race") && pin_file)
 		phase_race(n);
 	else if (!strcmp(phase, "params") && ko && *slow)
 		phase_params(n, ko, slow, fast);
 	else
-		ksft_exit_fail_msg("usage: see the comment at the top of tests/gg_fuzz.c\n");
+		ksft_exit_fail_msg("usage: see the comment at the top of this program's source\n");
 	ksft_finished();
 }

@@ -5,7 +5,8 @@
  * DIR (a dirty-tracked fs: what gupguard refuses) and on anonymous memory
  * (what it never refuses), until STOP exists or SECONDS have passed:
  *
- *   long-term pin_user_pages() and pin_user_pages_fast() (gup_test),
+ *   long-term pin_user_pages() and pin_user_pages_fast() (gup_test's
+ *   benchmark ioctls),
  *   io_uring buffer registration, an O_DIRECT read into the mapping and into
  *   an anonymous buffer, process_vm_writev() into the mapping.
  *
@@ -40,12 +41,18 @@ static time_t deadline;
 static atomic_long calls, refused, anon_refused, errors;
 static long pagesize;
 
+#define FOLL_WRITE 0x01	/* gup_test passes gup_flags through */
+#define FOLL_LONGTERM 0x100
+
+/*
+ * Long-term pins through gup_test's benchmark ioctls, which any number of
+ * threads may use at once (PIN_LONGTERM_TEST_* allows one pin per system).
+ */
 static int pin(int gup, char *mem, int method, struct io_uring *ring, int dfd)
 {
-	struct pin_longterm_test lt = {
-		.addr = (uintptr_t)mem, .size = pagesize,
-		.flags = PIN_LONGTERM_TEST_FLAG_USE_WRITE |
-			 (method == FAST ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0),
+	struct gup_test g = {
+		.addr = (uintptr_t)mem, .size = pagesize, .nr_pages_per_call = 1,
+		.gup_flags = FOLL_WRITE | (method == FAST ? FOLL_LONGTERM : 0),
 	};
 	struct iovec iov = { .iov_base = mem, .iov_len = pagesize };
 	int ret;
@@ -53,10 +60,9 @@ static int pin(int gup, char *mem, int method, struct io_uring *ring, int dfd)
 	switch (method) {
 	case SLOW:
 	case FAST:
-		if (ioctl(gup, PIN_LONGTERM_TEST_START, &lt))
+		if (ioctl(gup, method == FAST ? PIN_FAST_BENCHMARK : PIN_LONGTERM_BENCHMARK, &g))
 			return errno;
-		ioctl(gup, PIN_LONGTERM_TEST_STOP);
-		return 0;
+		return g.size == pagesize ? 0 : EFAULT;	/* a refusal is 0 pages */
 	case URING:
 		ret = io_uring_register_buffers(ring, &iov, 1);
 		if (!ret)

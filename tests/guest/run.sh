@@ -10,6 +10,7 @@ set -u
 flavour=$1 bin=$2 ko=$3 out=$4
 here=$(dirname "$0")
 . "$here/lib.sh"
+for f in "$here"/suite-*.sh; do . "$f"; done
 # TAP goes to OUTDIR/results.tap: the console mixes in kernel messages.
 exec >"$out/results.tap" 2>&1
 
@@ -23,7 +24,7 @@ legacy) kernel_refuses=0 ;;
 *) kernel_refuses=0 ;;
 esac
 
-for s in ${GG_SUITES:-oracle matrix callers attribution optouts modes robustness bench}; do
+for s in ${GG_SUITES:-oracle matrix callers attribution optouts modes robustness fuzz soak bench}; do
 	t0=$(date +%s)
 	"suite_$s"
 	tap_diag "suite $s took $(($(date +%s) - t0)) s"

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The long soak, outside CI's budget: boots the debug legacy kernel (KASAN,
+# lockdep, kmemleak) and runs the soak suite (tests/guest/suite-soak.sh) for
+# the given time: load/unload cycles and mode/scope switches under a mixed
+# pinning load, checking after every cycle. Prints cycles, switches, pins,
+# refusals and any kernel report; exits non-zero on any failure or report.
+#
+#   scripts/soak.sh [--minutes N] [--flavour stock|legacy]   (default 30, legacy)
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+
+minutes=30 flavour=legacy
+while [ $# -gt 0 ]; do
+	case $1 in
+	--minutes) minutes=$2; shift 2 ;;
+	--flavour) flavour=$2; shift 2 ;;
+	*) gg_die "usage: scripts/soak.sh [--minutes N] [--flavour stock|legacy]" ;;
+	esac
+done
+[[ "$minutes" =~ ^[0-9]+$ ]] && [ "$minutes" -gt 0 ] || gg_die "--minutes takes a positive number"
+
+bash "$GG_ROOT/scripts/bootstrap.sh" || gg_die "bootstrap failed"
+kroot=$("$GG_ROOT/scripts/build-kernel.sh") || gg_die "kernel build failed"
+make -C "$GG_ROOT" KDIR="$kroot/build" >"$GG_CACHE/module-build.log" 2>&1 ||
+	{ tail -20 "$GG_CACHE/module-build.log"; gg_die "module build failed"; }
+out=$GG_CACHE/soak/$flavour
+bindir=$GG_CACHE/soak/bin
+"$GG_ROOT/scripts/build-tests.sh" "$kroot" "$bindir" || gg_die "test programs build failed"
+rm -rf "$out" && mkdir -p "$out"
+gg_log "soaking the $flavour kernel for $minutes min (results: $out)"
+start=$SECONDS
+GG_VM_TIMEOUT=$((minutes * 60 + 900)) "$GG_ROOT/qemu/run-vm.sh" "$kroot/$flavour/bzImage" "$out" -- \
+	"GG_SUITES=soak GG_SOAK_SECONDS=$((minutes * 60)) $GG_ROOT/tests/guest/run.sh $flavour $bindir $GG_ROOT/gupguard.ko $out"
+status=$?
+grep -E '^(not )?ok|^#   ' "$out/results.tap"
+cat "$out/soak-summary.txt" 2>/dev/null
+reports=0
+"$GG_ROOT/scripts/check-dmesg.sh" "$out/dmesg.txt" "$out/console.log" || reports=1
+[ -s "$out/kmemleak.txt" ] && { reports=1; head -30 "$out/kmemleak.txt"; }
+gg_log "soak of $minutes min took $((SECONDS - start)) s; guest exit $status; kernel reports: $([ $reports = 0 ] && echo none || echo 'YES (above)')"
+[ "$status" = 0 ] && [ "$reports" = 0 ]
