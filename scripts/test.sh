@@ -177,6 +177,8 @@ for fl in "${flavours[@]}"; do
 	[ -z "${reused[$fl]}" ] && [ "$f" = 0 ] && keep "$fl" "${key[$fl]}" "$out"
 	gg_log "[$fl] $((p - s)) passed, $f failed, $s skipped (TAP: $tap)"
 	grep -E '^# suite .* took' "$tap" | sed "s/^# /[$fl] /"
+	grep -hE '^# soak: ' "$tap" | sed "s/^# /[$fl] /"
+	grep -hE '^ok [0-9]+ .*(fuzz|soak): [0-9]+ ' "$tap" | sed "s/^ok [0-9]* /[$fl] /"
 	# Row totals of the kselftest programs, per module mode.
 	for f in "$out"/matrix-*-tmpfs.tap; do
 		m=${f##*/matrix-}
