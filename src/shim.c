@@ -14,6 +14,7 @@
 #include <linux/debugfs.h>
 #include <linux/ftrace.h>
 #include <linux/hugetlb.h>
+#include <linux/kdebug.h>
 #include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -28,6 +29,7 @@
 #include <linux/uaccess.h>
 #include <generated/utsrelease.h>
 #include <asm/linkage.h>
+#include <asm/text-patching.h>
 
 #include "internal.h"		/* mm/internal.h: FOLL_PIN and friends */
 #include "gupguard_shim.h"
@@ -60,13 +62,22 @@ static void gg_override_return(struct pt_regs *regs, unsigned long ret)
 
 /*
  * Both probes sit on ftrace (fentry) sites, so kprobes runs them from ftrace
- * and gives them no instruction slot. If a CPU still traps on an int3 that
- * text_poke_bp() placed there while ftrace armed or disarmed the site, and
- * poke_int3_handler() no longer claims it, kprobe_int3_handler() finds our
- * probe and single-steps its slot: a jump to address 0 (seen once in a few
- * thousand loads under GUP load, under TCG). Such a hit comes with an
- * exception frame (orig_ax = -1; ftrace's frame has 0): step over the 5-byte
- * fentry site ourselves, as poke_int3_handler() would have.
+ * and gives them no instruction slot. ftrace arms and disarms a site with
+ * text_poke_bp(), which puts an int3 there for the while and has
+ * poke_int3_handler() claim the CPUs that hit it. Under TCG a CPU has been
+ * seen to hit that int3 after the poke had finished (stale translated code):
+ *
+ * - while the probe is registered, kprobe_int3_handler() finds it and calls
+ *   our handler, then would single-step its (absent) slot: a jump to address
+ *   0. Such a hit comes with an exception frame (orig_ax = -1; ftrace's frame
+ *   has 0): gg_proceed() steps over the 5-byte site itself.
+ * - after the probe is gone (rmmod), nobody claims the int3 and the kernel
+ *   dies with "Oops: int3" at site+1. gg_die_int3() claims it instead, until
+ *   well after the probes are gone.
+ *
+ * Stepping over the site is what poke_int3_handler() does for a site that
+ * becomes a nop; for one that stays a call into ftrace, that one call is not
+ * traced. Either way it is said in dmesg.
  */
 static int gg_proceed(struct kprobe *p, struct pt_regs *regs)
 {
@@ -77,6 +88,30 @@ static int gg_proceed(struct kprobe *p, struct pt_regs *regs)
 	instruction_pointer_set(regs, (unsigned long)p->addr + MCOUNT_INSN_SIZE);
 	return 1;
 }
+
+/* The ftrace sites the probes were armed on; 0 where a probe is not. */
+static unsigned long gg_sites[GG_NR_PROBES];
+
+static int gg_die_int3(struct notifier_block *nb, unsigned long val, void *data)
+{
+	struct pt_regs *regs = ((struct die_args *)data)->regs;
+	unsigned long site = instruction_pointer(regs) - INT3_INSN_SIZE;
+	int i;
+
+	if (val != DIE_INT3 || user_mode(regs))
+		return NOTIFY_DONE;
+	for (i = 0; i < GG_NR_PROBES; i++) {
+		if (site && site == READ_ONCE(gg_sites[i])) {
+			pr_notice_ratelimited("%ps: stray int3 after the probe was gone, stepped over the fentry site\n",
+					      (void *)site);
+			instruction_pointer_set(regs, site + MCOUNT_INSN_SIZE);
+			return NOTIFY_STOP;
+		}
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block gg_die_nb = { .notifier_call = gg_die_int3 };
 
 static u32 gg_req_bits(unsigned long gup_flags)
 {
@@ -259,6 +294,28 @@ static const char *gg_target(const char *param, const char *asked,
 	return NULL;
 }
 
+static void gg_unregister(int n)
+{
+	struct kprobe *ps[GG_NR_PROBES];
+	int i;
+
+	for (i = 0; i < n; i++)
+		ps[i] = &gg_probes[i];
+	if (n)
+		unregister_kprobes(ps, n);
+	/*
+	 * unregister_kprobes() waits for running handlers, but a task can still
+	 * be between a handler and gg_return_stub, preempted outside any RCU
+	 * read-side section. Tasks RCU waits until every task has voluntarily
+	 * scheduled, so none can be left pointing into this module's text. The
+	 * die notifier goes last, long after the sites were disarmed.
+	 */
+	synchronize_rcu_tasks();
+	unregister_die_notifier(&gg_die_nb);
+	for (i = 0; i < GG_NR_PROBES; i++)
+		WRITE_ONCE(gg_sites[i], 0);
+}
+
 int gg_shim_probes_register(void)
 {
 	int i, ret;
@@ -269,6 +326,9 @@ int gg_shim_probes_register(void)
 		gg_target("fast_probe", fast_probe, gg_fast_targets, ARRAY_SIZE(gg_fast_targets));
 	if (!gg_probes[GG_PROBE_SLOW].symbol_name || !gg_probes[GG_PROBE_FAST].symbol_name)
 		return -EINVAL;
+	ret = register_die_notifier(&gg_die_nb);
+	if (ret)
+		return ret;
 	for (i = 0; i < GG_NR_PROBES; i++) {
 		ret = register_kprobe(&gg_probes[i]);
 		if (ret) {
@@ -276,30 +336,18 @@ int gg_shim_probes_register(void)
 			       ret == -ENOENT ? "no such symbol in this kernel" :
 			       ret == -EINVAL ? "symbol cannot be probed" : "register_kprobe failed",
 			       ret);
-			while (--i >= 0)
-				unregister_kprobe(&gg_probes[i]);
-			synchronize_rcu_tasks();
+			gg_unregister(i);
 			return ret;
 		}
+		if (kprobe_ftrace(&gg_probes[i]))
+			WRITE_ONCE(gg_sites[i], (unsigned long)gg_probes[i].addr);
 	}
 	return 0;
 }
 
 void gg_shim_probes_unregister(void)
 {
-	struct kprobe *ps[GG_NR_PROBES];
-	int i;
-
-	for (i = 0; i < GG_NR_PROBES; i++)
-		ps[i] = &gg_probes[i];
-	unregister_kprobes(ps, GG_NR_PROBES);
-	/*
-	 * unregister_kprobes() waits for running handlers, but a task can still
-	 * be between a handler and gg_return_stub, preempted outside any RCU
-	 * read-side section. Tasks RCU waits until every task has voluntarily
-	 * scheduled, so none can be left pointing into this module's text.
-	 */
-	synchronize_rcu_tasks();
+	gg_unregister(GG_NR_PROBES);
 }
 
 u64 gg_shim_probe_missed(u32 probe)

@@ -393,6 +393,16 @@ static int do_write(const char *path, const char *buf, size_t len, off_t off, en
 	return err;
 }
 
+/* Empty lists, enforce, longterm: nothing exempts, the rule is upstream's. */
+static void restore_defaults(void)
+{
+	do_write(DBG "allow_fs", "\n", 1, 0, PLAIN);
+	do_write(DBG "allow_uid", "\n", 1, 0, PLAIN);
+	do_write(DBG "allow_cgroup", "\n", 1, 0, PLAIN);
+	do_write(DBG "mode", "enforce", 7, 0, PLAIN);
+	do_write(DBG "scope", "longterm", 8, 0, PLAIN);
+}
+
 static const char *pin_file;
 
 /* One long-term R/W pin of pin_file, which enforce refuses: slow_refused + 1. */
@@ -478,12 +488,7 @@ static void phase_seq(int writes)
 				one_case(t, buf, len, 0, PLAIN, &ty);
 			}
 		}
-		/* Leave nothing that exempts or refuses for the next file. */
-		do_write(DBG "allow_fs", "\n", 1, 0, PLAIN);
-		do_write(DBG "allow_uid", "\n", 1, 0, PLAIN);
-		do_write(DBG "allow_cgroup", "\n", 1, 0, PLAIN);
-		do_write(DBG "mode", "enforce", 7, 0, PLAIN);
-		do_write(DBG "scope", "longterm", 8, 0, PLAIN);
+		restore_defaults();
 		ksft_test_result(!ty.mismatches && !ty.changed_after_reject,
 				 "%s: %d writes, %d accepted, %d rejected, %d state changes after a rejection, %d differ from the model\n",
 				 t->path, ty.tried, ty.accepted, ty.rejected, ty.changed_after_reject,
@@ -651,11 +656,7 @@ static void phase_race(int seconds)
 	stop = 1;
 	for (i = 0; i < 6; i++)
 		pthread_join(th[i], NULL);
-	do_write(DBG "allow_fs", "\n", 1, 0, PLAIN);
-	do_write(DBG "allow_uid", "\n", 1, 0, PLAIN);
-	do_write(DBG "allow_cgroup", "\n", 1, 0, PLAIN);
-	do_write(DBG "mode", "enforce", 7, 0, PLAIN);
-	do_write(DBG "scope", "longterm", 8, 0, PLAIN);
+	restore_defaults();
 	ksft_test_result(!bad_errno && !bad_read && !bad_pin && n_writes && n_reads && n_pins,
 			 "%d s of racing: %ld writes, %ld reads, %ld pins (%ld refused); unexpected errnos %ld, malformed reads %ld, failed pins %ld\n",
 			 seconds, (long)n_writes, (long)n_reads, (long)n_pins, (long)n_refused,
