@@ -168,7 +168,6 @@ for fl in "${flavours[@]}"; do
 	# Not a failure: the shim stepped over a breakpoint ftrace left behind
 	# (src/shim.c, gg_proceed()); shown so that it is seen.
 	grep -h 'stray int3' "$out/console.log" | head -3 | sed "s/^/[$fl] note: /"
-	grep -h 'stray int3' "$out/console.log" >>"$GG_CACHE/stray-int3.log"
 	if [ -s "$out/kmemleak.txt" ]; then
 		f=$((f + 1))
 		gg_log "[$fl] kmemleak found leaks:"
