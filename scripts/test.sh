@@ -68,6 +68,15 @@ if [ -z "${KDIR:-}" ]; then
 		record "host: rustfmt + checkpatch" 0 1 0; fi
 fi
 
+if [ -z "${KDIR:-}" ]; then
+	gg_log "host: exported patches (scripts/check-export.sh)"
+	"$GG_ROOT/scripts/check-export.sh" "$kroot" "$GG_CACHE/export" >"$GG_CACHE/check-export.tap" 2>&1
+	grep -E '^(not )?ok|^#' "$GG_CACHE/check-export.tap"
+	p=$(grep -c '^ok ' "$GG_CACHE/check-export.tap") f=$(grep -c '^not ok' "$GG_CACHE/check-export.tap")
+	grep -q '^1\.\.' "$GG_CACHE/check-export.tap" || f=$((f + 1))
+	record "host: exported patches = policy.rs" "$p" "$f" 0
+fi
+
 gg_log "building the module against $build"
 make -C "$GG_ROOT" KDIR="$build" >"$GG_CACHE/module-build.log" 2>&1 ||
 	{ tail -30 "$GG_CACHE/module-build.log"; fatal "module build"; }

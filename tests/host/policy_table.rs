@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Prints `src/policy.rs`'s rule for one scope as the table that
+//! `tests/host/predicate.c` prints for an exported patch's C, so that the two
+//! can be compared line by line (`scripts/test.sh` does).
+//!
+//!   policy-table longterm|pin|get
+
+use gupguard::policy::{decide, Mode, Request, Scope, Verdict, Vma};
+
+fn main() {
+    let arg = std::env::args().nth(1).unwrap_or_default();
+    let Some(scope) = Scope::parse(arg.as_bytes()) else {
+        eprintln!("usage: policy-table longterm|pin|get");
+        std::process::exit(2);
+    };
+    for r in 0..16u32 {
+        let req = Request {
+            write: r & 1 != 0,
+            get: r & 2 != 0,
+            pin: r & 4 != 0,
+            longterm: r & 8 != 0,
+        };
+        for v in 0..64u32 {
+            let vma = Vma {
+                shared: v & 1 != 0,
+                writable: v & 2 != 0,
+                anonymous: v & 4 != 0,
+                pfnmap: v & 8 != 0,
+                writenotify_ops: v & 16 != 0,
+                can_writeback: v & 32 != 0,
+            };
+            let refused = decide(Mode::Enforce, scope, req, vma) == Verdict::Refuse;
+            println!("slow {r} {v} {}", u8::from(refused));
+        }
+        // GUP-fast: a covered request leaves it for the slow path (which
+        // decides with the VMA) only on a file-backed folio other than shmem.
+        for kind in ["anon", "shmem", "file", "hugetlb"] {
+            let stays = !scope.covers(req) || kind != "file";
+            println!("fast {r} {kind} {}", u8::from(stays));
+        }
+    }
+}
