@@ -65,7 +65,7 @@ impl Outcome {
 /// One logged call.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Event {
-    /// `ktime_get_ns()` at the call.
+    /// `ktime_get_mono_fast_ns()` at the call (CLOCK_MONOTONIC, NMI-safe).
     pub time_ns: u64,
     /// Thread id and name of the caller.
     pub pid: u32,

@@ -47,7 +47,7 @@ struct gg_slow_facts {
 struct gg_slow_details {
 	char comm[GG_NAME_LEN];		/* current->comm */
 	char fstype[GG_NAME_LEN];	/* vm_file's file-system type, or "" */
-	__u64 time_ns;			/* ktime_get_ns() */
+	__u64 time_ns;			/* ktime_get_mono_fast_ns() */
 	__u64 ino;			/* vm_file's inode number, or 0 */
 	__u32 dev;			/* its file system's s_dev, or 0 */
 	__u32 pid;			/* task_pid_nr(current) */

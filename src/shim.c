@@ -196,7 +196,8 @@ void gg_shim_slow_details(const void *vma_ref, struct gg_slow_details *d)
 {
 	const struct vm_area_struct *vma = vma_ref;
 
-	d->time_ns = ktime_get_ns();
+	/* NMI-safe: a stray int3 (see gg_proceed()) runs us in NMI context. */
+	d->time_ns = ktime_get_mono_fast_ns();
 	d->pid = task_pid_nr(current);
 	d->uid = from_kuid_munged(&init_user_ns, current_uid());
 	strscpy(d->comm, current->comm, sizeof(d->comm));

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Suite soak: load/unload cycles and mode/scope switches under a mixed
 # pinning load (tests/gup_load.c: slow and fast pins, io_uring, O_DIRECT,
-# process_vm_writev, three threads), for GG_SOAK_SECONDS (default 60; the
+# process_vm_writev, GG_SOAK_THREADS threads, default 3), for GG_SOAK_SECONDS (default 60; the
 # long form is scripts/soak.sh). Each cycle ends with checks that hold
 # whatever the load did: a covered pin is refused right then, and the
 # counters, the event log and the per-fs and per-caller tables agree.
@@ -43,7 +43,7 @@ suite_soak() {
 	module_loaded && module_unload
 	rm -f "$stop" "$fifo" && mkfifo "$fifo"
 	exec 9<>"$fifo"
-	"$bin/gup_load" --dir "$MNT/ext4" --threads 3 --stop "$stop" --seconds $((secs + 3600)) \
+	"$bin/gup_load" --dir "$MNT/ext4" --threads "${GG_SOAK_THREADS:-3}" --stop "$stop" --seconds $((secs + 3600)) \
 		>"$out/soak-load.txt" 2>&1 &
 	load_pid=$!
 	local end=$((SECONDS + secs))
