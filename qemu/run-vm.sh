@@ -53,6 +53,9 @@ if [ "${GG_KVM:-auto}" != never ] && [ -w /dev/kvm ]; then
 	flock -u 8
 	[ "$(cat "$kvm_state")" = yes ] && accel=()
 fi
+# GG_TCG_THREAD=single|multi: QEMU's TCG threading (see below the default).
+tcg=()
+[ ${#accel[@]} != 0 ] && [ -n "${GG_TCG_THREAD:-}" ] && tcg=(--qemu-opt=-accel "--qemu-opt=tcg,thread=$GG_TCG_THREAD")
 gg_log "booting $(basename "$(dirname "$bzimage")") kernel ($([ ${#accel[@]} = 0 ] && echo KVM || echo TCG)), timeout ${timeout_s}s"
 
 # no5lvl: TCG's CPU offers 5-level paging. identify_cpu() zeroes the boot
@@ -62,7 +65,7 @@ gg_log "booting $(basename "$(dirname "$bzimage")") kernel ($([ ${#accel[@]} = 0
 # (seen here in 3 boots of ~30). 4-level paging has no such window.
 status=0
 timeout --foreground -k 10 "$timeout_s" \
-	vng --run "$bzimage" "${accel[@]}" --cpus "${GG_VM_CPUS:-2}" --memory 3G --verbose \
+	vng --run "$bzimage" "${accel[@]}" "${tcg[@]}" --cpus "${GG_VM_CPUS:-2}" --memory 3G --verbose \
 	--append "hugepages=64 panic=-1 oops=panic no5lvl" \
 	--rwdir "$outdir" "${disks[@]}" \
 	--exec "$*; echo \$? >$outdir/guest-exit" </dev/null >"$outdir/console.log" 2>&1 || status=$?

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Build (or reuse) the two test kernels from Debian's 6.12 source:
+# Build (or reuse) the test kernels from Debian's 6.12 source:
 #   stock  - 6.12 as shipped (refuses long-term writable file pins itself)
 #   legacy - stock plus qemu/patches/legacy-*.patch (the pre-6.5 behaviour)
-# The build tree is keyed on everything that affects it; the legacy kernel is an
-# incremental rebuild of the same tree, keyed additionally on the patches.
+#   legacy+longterm, stock+pin, stock+get - a base plus the patch
+#            scripts/export-patch.sh writes for that scope (the export's
+#            equivalence proof boots these without the module)
+# The build tree is keyed on everything that affects it; every kernel but
+# stock is an incremental rebuild of the same tree (mm/gup.o and the link),
+# keyed additionally on its patches, and the tree is left matching stock.
 # Prints the cache directory (the kernel "kdir" root) on stdout.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -18,34 +22,74 @@ srcver=$(dpkg-query -W -f='${Version}' "$srcpkg" 2>/dev/null) || gg_die "package
 toolchain="$(/usr/bin/rustc --version)|$("$GG_TOOLS/bin/bindgen" --version)|$(clang --version | head -1)|$(vng --version)"
 
 base_key=$( { echo "recipe=$RECIPE src=$srcver tc=$toolchain"; cat "${fragments[@]}"; } | sha256sum | cut -c1-16)
-patch_key=$(cat "${patches[@]}" | sha256sum | cut -c1-16)
 dir=$GG_CACHE/kernel/$base_key
 src=$dir/src build=$dir/build
 mkdir -p "$dir"
 exec 9>"$dir/.lock"
 flock 9
 
+if [ ! -f "$src/.unpacked" ]; then
+	gg_log "unpacking $srcpkg $srcver"
+	rm -rf "$src" && mkdir -p "$src"
+	tar -xf /usr/src/$srcpkg.tar.xz -C "$src" --strip-components=1
+	sha256sum "$src/mm/gup.c" >"$src/.gup.c.sha256"
+	touch "$src/.unpacked"
+fi
+# A build killed while a patch was applied leaves mm/gup.c patched: every
+# patch below is made against, and applied to, the file as shipped.
+if ! sha256sum --status -c "$src/.gup.c.sha256" 2>/dev/null; then
+	gg_log "mm/gup.c is not as shipped (an interrupted build?): restoring it"
+	tar -xf /usr/src/$srcpkg.tar.xz -C "$src" --strip-components=1 --wildcards '*/mm/gup.c'
+	sha256sum "$src/mm/gup.c" >"$src/.gup.c.sha256"
+fi
+
+# The patched kernels: NAME=patch files, the base's first. An exported patch
+# is made here from the exporter (no commit message: only its diff matters).
+exports=(legacy:longterm stock:pin stock:get)
+declare -A variant_patches variant_key
+variant_patches[legacy]="${patches[*]}"
+mkdir -p "$dir/exports"
+for pair in "${exports[@]}"; do
+	base=${pair%:*} scope=${pair#*:}
+	p=$dir/exports/$base-$scope.patch
+	largs=()
+	for lp in "${patches[@]}"; do largs+=(--legacy-patch "$lp"); done
+	python3 "$GG_ROOT/scripts/export_patch.py" --scope "$scope" --base "$base" --src "$src" \
+		"${largs[@]}" -o "$p.new" >/dev/null || gg_die "the exporter failed for $scope on $base"
+	mv "$p.new" "$p"
+	if [ "$base" = legacy ]; then
+		variant_patches[$base+$scope]="${patches[*]} $p"
+	else
+		variant_patches[$base+$scope]=$p
+	fi
+done
+for v in "${!variant_patches[@]}"; do
+	# shellcheck disable=SC2086 # a list of paths without blanks
+	variant_key[$v]=$(sed -s -n '/^diff --git\|^--- a\//,$p' ${variant_patches[$v]} 2>/dev/null |
+		grep -v '^index \|^-- $\|^[0-9.]*$' | sha256sum | cut -c1-16)
+done
+variants=(legacy legacy+longterm stock+pin stock+get)
+
 # "current" is what `make` without KDIR builds against.
 publish() {
-	ln -sfn "legacy-$patch_key" "$dir/legacy"
+	local v
+	for v in "${variants[@]}"; do ln -sfn "$v-${variant_key[$v]}" "$dir/$v"; done
 	ln -sfn "$base_key" "$GG_CACHE/kernel/current"
 	echo "$dir"
 }
+all_cached() {
+	local v
+	[ -f "$dir/stock/bzImage" ] || return 1
+	for v in "${variants[@]}"; do [ -f "$dir/$v-${variant_key[$v]}/bzImage" ] || return 1; done
+}
 
-if [ -f "$dir/stock/bzImage" ] && [ -f "$dir/legacy-$patch_key/bzImage" ]; then
-	gg_log "kernels cached in $dir (stock + legacy-$patch_key)"
+if all_cached; then
+	gg_log "kernels cached in $dir (stock + ${variants[*]})"
 	publish
 	exit 0
 fi
 
 kmake() { "${GG_KMAKE[@]}" -C "$src" O="$build" -j"$GG_JOBS" "$@"; }
-
-if [ ! -f "$src/.unpacked" ]; then
-	gg_log "unpacking $srcpkg $srcver"
-	rm -rf "$src" && mkdir -p "$src"
-	tar -xf /usr/src/$srcpkg.tar.xz -C "$src" --strip-components=1
-	touch "$src/.unpacked"
-fi
 
 if [ ! -f "$build/.config.gupguard" ]; then
 	gg_log "checking the Rust toolchain (make rustavailable)"
@@ -84,25 +128,38 @@ if [ ! -f "$dir/stock/bzImage" ]; then
 	gg_log "stock kernel built in $((SECONDS - start)) s"
 fi
 
-leg=$dir/legacy-$patch_key
-if [ ! -f "$leg/bzImage" ]; then
-	gg_log "building the legacy kernel: stock + ${patches[*]##*/} (incremental)"
+# Each patched kernel: apply, rebuild (mm/gup.o and the link), put the
+# source back. The build tree is brought back to stock once, at the end.
+built=0
+for v in "${variants[@]}"; do
+	vdir=$dir/$v-${variant_key[$v]}
+	[ -f "$vdir/bzImage" ] && continue
+	read -ra vp <<<"${variant_patches[$v]}"
+	gg_log "building the $v kernel: stock + ${vp[*]##*/} (incremental)"
 	start=$SECONDS
-	for p in "${patches[@]}"; do
-		patch -d "$src" -p1 --dry-run -s <"$p" >/dev/null || gg_die "patch $p does not apply to $srcpkg $srcver"
-	done
-	for p in "${patches[@]}"; do patch -d "$src" -p1 -s <"$p"; done
+	applied=()
 	status=0
-	kmake bzImage >"$dir/build-legacy.log" 2>&1 || status=$?
-	# Put the tree back to stock whatever happened, so both kernels share it.
-	for ((i = ${#patches[@]} - 1; i >= 0; i--)); do patch -d "$src" -p1 -R -s <"${patches[i]}"; done
-	((status == 0)) || gg_die "legacy kernel build failed: $(grep -m5 -E 'error|Error' "$dir/build-legacy.log")"
-	mkdir -p "$leg"
-	cp "$build/arch/x86/boot/bzImage" "$build/System.map" "$leg/"
+	for p in "${vp[@]}"; do
+		patch -d "$src" -p1 --dry-run -s <"$p" >/dev/null && patch -d "$src" -p1 -s <"$p" ||
+			{ gg_log "patch $p does not apply to $srcpkg $srcver (+ ${applied[*]##*/})"; status=1; break; }
+		applied+=("$p")
+	done
+	built=1
+	[ "$status" = 0 ] && { kmake bzImage >"$dir/build-$v.log" 2>&1 || status=$?; }
+	# Put the sources back to stock whatever happened.
+	for ((i = ${#applied[@]} - 1; i >= 0; i--)); do patch -d "$src" -p1 -R -s <"${applied[i]}"; done
+	((status == 0)) || gg_die "$v kernel build failed: $(grep -m5 -E 'error|Error' "$dir/build-$v.log" 2>/dev/null)"
+	# The patch must build without a new warning (all that is rebuilt is its own).
+	! grep -E 'warning:' "$dir/build-$v.log" || gg_die "$v kernel builds with warnings (see above)"
+	cmp -s "$build/arch/x86/boot/bzImage" "$dir/stock/bzImage" && gg_die "$v kernel is identical to stock: its patches had no effect"
+	mkdir -p "$vdir"
+	cp "$build/arch/x86/boot/bzImage" "$build/System.map" "$vdir/"
+	gg_log "$v kernel built in $((SECONDS - start)) s"
+done
+if [ "$built" = 1 ]; then
 	# Leave the build tree matching the stock sources it now holds.
-	kmake bzImage >>"$dir/build-legacy.log" 2>&1 || gg_die "restoring the stock build failed: see $dir/build-legacy.log"
-	cmp -s "$build/arch/x86/boot/bzImage" "$leg/bzImage" && gg_die "legacy kernel is identical to stock: patches had no effect"
-	gg_log "legacy kernel built in $((SECONDS - start)) s"
+	gg_log "bringing the build tree back to stock (incremental)"
+	kmake bzImage >"$dir/build-restore.log" 2>&1 || gg_die "restoring the stock build failed: see $dir/build-restore.log"
 fi
 
 # Keep the two newest trees; each is several GB.

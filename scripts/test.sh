@@ -6,7 +6,9 @@
 #   4. fail on any failed assertion, any kernel report in dmesg, a dead guest
 # Ends with one line: "N passed, N failed, N skipped".
 #
-# Environment: GG_FLAVOURS="stock legacy" (default both), GG_SUITES (guest
+# Environment: GG_FLAVOURS (default: stock legacy legacy+longterm stock+pin
+# stock+get; BASE+SCOPE is BASE with the exported patch for SCOPE, checked
+# row by row against BASE with the module, scripts/check-equivalence.sh), GG_SUITES (guest
 # suites, default all), GG_HARNESS_SELFTEST=0 (skip the deliberate-breakage
 # boot), GG_RERUN=1 (boot again even where the inputs of a passing run are
 # unchanged), KDIR (use your own kernel build tree: one flavour "custom", booted
@@ -58,8 +60,9 @@ else
 	# GG_KROOT: a kernel pair already built by build-kernel.sh (for developers).
 	kroot=${GG_KROOT:-$("$GG_ROOT/scripts/build-kernel.sh")} || fatal "kernel build"
 	build=$kroot/build
-	read -ra flavours <<<"${GG_FLAVOURS:-stock legacy}"
-	declare -A image=([stock]=$kroot/stock/bzImage [legacy]=$kroot/legacy/bzImage)
+	read -ra flavours <<<"${GG_FLAVOURS:-stock legacy legacy+longterm stock+pin stock+get}"
+	declare -A image
+	for fl in "${flavours[@]}"; do image[$fl]=$kroot/$fl/bzImage; done
 fi
 gg_log "kernels ready after $((SECONDS - start)) s"
 
@@ -199,9 +202,31 @@ for fl in "${flavours[@]}"; do
 		m=${m%-tmpfs.tap}
 		row_totals "[$fl] gup_callers rows (4 fs), module $m" "$out"/callers-"$m"-*.tap
 	done
-	for m in nomod enforce audit; do
+	for m in nomod enforce enforce.pin enforce.get audit; do
 		row_totals "[$fl] gup_longterm rows (4 fs), $m" "$out"/oracle-"$m"-*.tap
 	done
 done
+
+# The export's proof: each patched kernel without the module, row by row
+# against its base with the module at the patch's scope.
+for fl in "${flavours[@]}"; do
+	[[ "$fl" == *+* ]] || continue
+	"$GG_ROOT/scripts/check-equivalence.sh" "$run" "$fl" >"$run/equivalence-$fl.tap" 2>&1
+	grep -E '^not ok|^#' "$run/equivalence-$fl.tap"
+	p=$(grep -c '^ok ' "$run/equivalence-$fl.tap") f=$(grep -c '^not ok' "$run/equivalence-$fl.tap")
+	grep -q '^1\.\.' "$run/equivalence-$fl.tap" || f=$((f + 1))
+	record "equivalence: $fl" "$p" "$f" 0
+done
+# Negative control: the same comparison against the wrong scope must fail,
+# naming rows (the pin patch against the module's get scope).
+if [[ " ${flavours[*]} " == *" stock+pin "* ]] && [[ " ${flavours[*]} " == *" stock "* ]]; then
+	if "$GG_ROOT/scripts/check-equivalence.sh" "$run" stock+pin get >"$run/equivalence-control.tap" 2>&1 ||
+		! grep -q '^#   .* on stock+pin, .* on the reference' "$run/equivalence-control.tap"; then
+		gg_log "the equivalence check did not notice stock+pin differing from the module's get scope"
+		record "equivalence: negative control (pin vs get)" 0 1 0
+	else
+		record "equivalence: negative control (pin vs get)" 1 0 0
+	fi
+fi
 gg_log "total time $((SECONDS - start)) s"
 finish

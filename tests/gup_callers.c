@@ -5,7 +5,7 @@
  * result each one should get under gupguard's mode and scope, and the exact
  * change of the matching refused/would-refuse counters.
  *
- *   gup_callers --dir DIR --fs tmpfs|ext4|xfs|btrfs --kernel-refuses 0|1
+ *   gup_callers --dir DIR --fs tmpfs|ext4|xfs|btrfs --kernel-refuses none|longterm|pin|get
  *               --module none|enforce|audit|off --scope longterm|pin|get
  *
  * Callers and what they ask GUP for (6.12):
@@ -48,7 +48,8 @@ static const char *const counter_name[] = {
 };
 
 static const char *dir, *fs;
-static int module, scope, kernel_refuses, dirty_fs;
+static int module, scope, dirty_fs;
+static int kernel_scope = -1;	/* as gup_matrix's --kernel-refuses; -1: none */
 static long pagesize;
 
 struct caller {
@@ -188,7 +189,7 @@ static void run(const struct caller *c, bool memfd)
 {
 	long long before[NR_COUNTERS], after[NR_COUNTERS], want[NR_COUNTERS] = { 0 };
 	bool dirty = !memfd && dirty_fs && c->shared;
-	bool refused = dirty && ((kernel_refuses && covers(LONGTERM, c)) ||
+	bool refused = dirty && ((kernel_scope >= 0 && covers(kernel_scope, c)) ||
 				 (module == MOD_ENFORCE && covers(scope, c)));
 	char path[4096], desc[256];
 	int fd, err, i;
@@ -259,7 +260,7 @@ int main(int argc, char **argv)
 		else if (c == 'f')
 			fs = optarg;
 		else if (c == 'k')
-			kernel_refuses = !strcmp(optarg, "1");
+			kernel_scope = gg_kernel_scope(optarg, scope_name, NR_SCOPES);
 		else if (c == 'm')
 			module = gg_lookup("--module", optarg, module_name, 4);
 		else if (c == 's')
@@ -275,7 +276,8 @@ int main(int argc, char **argv)
 
 	ksft_print_header();
 	ksft_set_plan(2 * n);
-	ksft_print_msg("fs %s, kernel refuses %d, module %s, scope %s\n", fs, kernel_refuses,
+	ksft_print_msg("fs %s, kernel refuses %s, module %s, scope %s\n", fs,
+		       kernel_scope < 0 ? "none" : scope_name[kernel_scope],
 		       module_name[module], scope_name[scope]);
 	for (i = 0; i < n; i++)
 		run(&callers[i], false);

@@ -5,13 +5,16 @@
  * pin's result and the exact change in gupguard's debugfs counters.
  *
  *   gup_matrix --dir DIR --fs tmpfs|ext4|xfs|btrfs [--anon]
- *              --kernel-refuses 0|1 --module none|enforce|audit|off
+ *              --kernel-refuses none|longterm|pin|get
+ *              --module none|enforce|audit|off
  *              [--scope longterm|pin|get]
  *
  * --dir/--fs: where file-backed rows create their file, and what it must be
  * (checked with fstatfs, so a test never runs on the wrong file system).
  * --anon adds memfd, hugetlb memfd and anonymous rows.
- * --kernel-refuses: the kernel itself has upstream's check (stock 6.12).
+ * --kernel-refuses: the scope of the kernel's own rule: longterm is upstream's
+ * check (stock 6.12), pin and get an exported patch's, none legacy (0|1 are
+ * none|longterm).
  * --module: gupguard's mode, or none when it is not loaded.
  * --scope: gupguard's scope (default longterm).
  */
@@ -73,7 +76,8 @@ static int gup_fd;
  */
 static struct io_uring ring;
 static const char *dir, *fs;
-static bool kernel_refuses, dirty_tracked_fs;
+static bool dirty_tracked_fs;
+static int kernel_scope = -1;	/* enum scope, -1: the kernel refuses nothing */
 static int module;	/* MOD_* */
 enum { MOD_NONE, MOD_ENFORCE, MOD_AUDIT, MOD_OFF };
 static const char *const module_name[] = { "none", "enforce", "audit", "off" };
@@ -169,7 +173,7 @@ static void run_row(enum backing b, bool shared, enum method m, bool rw)
 	/* Audit diverts what the widest scope covers, to count for all scopes. */
 	bool diverted = fast && (module == MOD_ENFORCE ? covered :
 				 module == MOD_AUDIT ? covers(GET, rw, pin, longterm) : false);
-	bool expect_refused = dirty && ((kernel_refuses && covers(LONGTERM, rw, pin, longterm)) ||
+	bool expect_refused = dirty && ((kernel_scope >= 0 && covers(kernel_scope, rw, pin, longterm)) ||
 					(module == MOD_ENFORCE && covered));
 	long long want[NR_COUNTERS] = { 0 }, before[NR_COUNTERS], after[NR_COUNTERS];
 	char desc[256];
@@ -259,7 +263,7 @@ int main(int argc, char **argv)
 			anon = true;
 			break;
 		case 'k':
-			kernel_refuses = !strcmp(optarg, "1");
+			kernel_scope = gg_kernel_scope(optarg, scope_name, NR_SCOPES);
 			break;
 		case 'm':
 			module = gg_lookup("--module", optarg, module_name, 4);
@@ -282,7 +286,8 @@ int main(int argc, char **argv)
 
 	ksft_print_header();
 	ksft_set_plan(rows(B_FILE) + (anon ? rows(B_MEMFD) + rows(B_HUGETLB) + rows(B_ANON) : 0));
-	ksft_print_msg("fs %s, kernel refuses %d, module %s, scope %s\n", fs, kernel_refuses,
+	ksft_print_msg("fs %s, kernel refuses %s, module %s, scope %s\n", fs,
+		       kernel_scope < 0 ? "none" : scope_name[kernel_scope],
 		       module_name[module], scope_name[scope]);
 	run_backing(B_FILE);
 	if (anon) {

@@ -33,6 +33,19 @@ static inline void gg_read_counters(const char *const *names, int n, long long *
 	fclose(f);
 }
 
+/* A pin's outcome as a row prints it: worked, refused (EFAULT) or failed. */
+static inline const char *gg_outcome(int err)
+{
+	static char buf[64];
+
+	if (!err)
+		return "worked";
+	if (err == EFAULT)
+		return "refused";
+	snprintf(buf, sizeof(buf), "failed (%s)", strerror(err));
+	return buf;
+}
+
 /*
  * Reports one row: ok iff the operation's result err (0 or an errno) is
  * EFAULT when refused is expected, success otherwise, and every counter
@@ -47,8 +60,8 @@ static inline void gg_report(const char *desc, int err, bool refused, const char
 	int i, len = 0;
 
 	if (!ok)
-		len += snprintf(diag + len, sizeof(diag) - len, " result %s, wanted %s;",
-				err ? strerror(err) : "success", refused ? "EFAULT" : "success");
+		len += snprintf(diag + len, sizeof(diag) - len, " wanted %s;",
+				refused ? "refused" : "worked");
 	for (i = 0; i < n; i++) {
 		if (after[i] - before[i] == want[i])
 			continue;
@@ -56,10 +69,11 @@ static inline void gg_report(const char *desc, int err, bool refused, const char
 		len += snprintf(diag + len, sizeof(diag) - len, " %s +%lld, wanted +%lld;",
 				names[i], after[i] - before[i], want[i]);
 	}
+	/* Every row says its outcome first: check-equivalence.sh compares them. */
 	if (ok)
-		ksft_test_result_pass("%s: %s\n", desc, err ? "refused" : "worked");
+		ksft_test_result_pass("%s: %s\n", desc, gg_outcome(err));
 	else
-		ksft_test_result_fail("%s:%s\n", desc, diag);
+		ksft_test_result_fail("%s: %s;%s\n", desc, gg_outcome(err), diag);
 }
 
 /*
@@ -98,6 +112,21 @@ static inline int gg_lookup(const char *what, const char *arg, const char *const
 		if (!strcmp(arg, names[i]))
 			return i;
 	ksft_exit_fail_msg("bad %s %s\n", what, arg);
+}
+
+/*
+ * --kernel-refuses: what the kernel itself refuses, as the scope of its own
+ * rule: none (legacy), longterm (6.5+, stock) or, for a kernel carrying an
+ * exported patch, pin or get. 0 and 1 are none and longterm. Returns the
+ * scope's index in scope_names, or -1 for none.
+ */
+static inline int gg_kernel_scope(const char *arg, const char *const *scope_names, int n)
+{
+	if (!strcmp(arg, "none") || !strcmp(arg, "0"))
+		return -1;
+	if (!strcmp(arg, "1"))
+		return 0;
+	return gg_lookup("--kernel-refuses", arg, scope_names, n);
 }
 
 #endif /* GUPGUARD_TEST_H */

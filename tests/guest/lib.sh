@@ -146,7 +146,7 @@ oracle_check() {
 }
 
 suite_oracle() {
-	local fs expect
+	local fs expect sc tag
 	tap_diag "suite oracle: upstream gup_longterm without and with gupguard"
 	module_loaded && module_unload
 	for fs in "${FILESYSTEMS[@]}"; do
@@ -155,14 +155,21 @@ suite_oracle() {
 		oracle_check "oracle-nomod-$fs" "$fs" "$expect" "$flavour, no module"
 	done
 
-	if ! module_load; then
-		tap_not_ok "$flavour: insmod $ko"
-		return
-	fi
-	for fs in "${FILESYSTEMS[@]}"; do
-		echo 0 >"$DBG/counters"
-		oracle_check "oracle-enforce-$fs" "$fs" 0 "$flavour, gupguard enforce"
-		oracle_counters "$fs" slow_refused "$flavour, gupguard enforce"
+	# A patched kernel is compared without the module only.
+	[ "${patched:-0}" = 1 ] && return
+	for sc in ${oracle_scopes:-longterm}; do
+		module_loaded && module_unload
+		if ! module_load scope="$sc"; then
+			tap_not_ok "$flavour: insmod scope=$sc"
+			return
+		fi
+		tag=enforce.$sc
+		[ "$sc" = longterm ] && tag=enforce
+		for fs in "${FILESYSTEMS[@]}"; do
+			echo 0 >"$DBG/counters"
+			oracle_check "oracle-$tag-$fs" "$fs" 0 "$flavour, gupguard enforce, scope $sc"
+			oracle_counters "$fs" slow_refused "$flavour, gupguard enforce, scope $sc"
+		done
 	done
 	echo audit >"$DBG/mode"
 	for fs in "${FILESYSTEMS[@]}"; do
@@ -205,6 +212,8 @@ MATRIX_CONFIGS=(none enforce.longterm enforce.pin enforce.get audit.get)
 in_each_config() {
 	local cfg mode scope
 	for cfg in "${MATRIX_CONFIGS[@]}"; do
+		# A patched kernel is compared without the module only.
+		[ "${patched:-0}" = 1 ] && [ "$cfg" != none ] && continue
 		mode=${cfg%.*} scope=${cfg#*.}
 		[ "$cfg" = none ] && scope=longterm
 		module_loaded && module_unload
@@ -224,7 +233,7 @@ matrix_in() { # matrix_in CFG MODE SCOPE
 		extra=()
 		[ "$fs" = tmpfs ] && extra=(--anon)
 		"$bin/gup_matrix" --dir "$MNT/$fs" --fs "$fs" "${extra[@]}" \
-			--kernel-refuses "$kernel_refuses" --module "$2" --scope "$3" >"$log" 2>&1
+			--kernel-refuses "$kernel_scope" --module "$2" --scope "$3" >"$log" 2>&1
 		summarize_ktap "$log" "$flavour, module $1: gup_matrix on $fs"
 	done
 }
@@ -240,7 +249,7 @@ callers_in() { # callers_in CFG MODE SCOPE
 	local fs log
 	for fs in "${DIRTY_FS[@]}" tmpfs; do
 		log=$out/callers-$1-$fs.tap
-		"$bin/gup_callers" --dir "$MNT/$fs" --fs "$fs" --kernel-refuses "$kernel_refuses" \
+		"$bin/gup_callers" --dir "$MNT/$fs" --fs "$fs" --kernel-refuses "$kernel_scope" \
 			--module "$2" --scope "$3" >"$log" 2>&1
 		summarize_ktap "$log" "$flavour, module $1: gup_callers on $fs"
 	done

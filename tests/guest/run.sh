@@ -4,8 +4,9 @@
 #
 #   run.sh FLAVOUR BINDIR MODULE.ko OUTDIR
 #
-# FLAVOUR is stock (6.12 refuses long-term writable file pins itself) or
-# legacy (it does not). OUTDIR receives dmesg.txt and the raw test outputs.
+# FLAVOUR is stock (6.12 refuses long-term writable file pins itself), legacy
+# (it does not), or BASE+SCOPE (a base with an exported patch, see below).
+# OUTDIR receives dmesg.txt and the raw test outputs.
 set -u
 flavour=$1 bin=$2 ko=$3 out=$4
 here=$(dirname "$0")
@@ -18,13 +19,24 @@ echo "TAP version 13"
 tap_diag "gupguard guest suite: flavour $flavour, kernel $(uname -r), $(nproc) cpus"
 setup_guest
 
+# kernel_scope: the scope of the kernel's own rule (none: it refuses
+# nothing); kernel_refuses: whether it refuses long-term writable file pins.
+# BASE+SCOPE is a base kernel carrying the exported patch for SCOPE: it runs
+# only the suites of the export's equivalence proof, without the module.
+patched=0 suites="oracle matrix callers attribution optouts modes robustness fuzz soak bench"
 case $flavour in
-stock) kernel_refuses=1 ;;
-legacy) kernel_refuses=0 ;;
-*) kernel_refuses=0 ;;
+stock) kernel_scope=longterm ;;
+*+*) kernel_scope=${flavour#*+} patched=1 suites="oracle matrix callers" ;;
+*) kernel_scope=none ;;
 esac
+kernel_refuses=1
+[ "$kernel_scope" = none ] && kernel_refuses=0
+# The oracle runs with the module in enforce at these scopes (on stock, the
+# bases of the pin and get patches, all three).
+oracle_scopes=longterm
+[ "$flavour" = stock ] && oracle_scopes="longterm pin get"
 
-for s in ${GG_SUITES:-oracle matrix callers attribution optouts modes robustness fuzz soak bench}; do
+for s in ${GG_SUITES:-$suites}; do
 	t0=$(date +%s)
 	"suite_$s"
 	tap_diag "suite $s took $(($(date +%s) - t0)) s"
