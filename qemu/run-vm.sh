@@ -53,6 +53,23 @@ if [ "${GG_KVM:-auto}" != never ] && [ -w /dev/kvm ]; then
 	flock -u 8
 	[ "$(cat "$kvm_state")" = yes ] && accel=()
 fi
+# GG_FAST_INIT=1 (default): boot through qemu/guest-init, which skips udev's
+# coldplug and systemd-tmpfiles (~45 s a boot under TCG). vng finds our
+# virtme-run first in PATH; it points virtme-ng at a copy of its guest tools
+# whose init is that script (the real one beside it).
+if [ "${GG_FAST_INIT:-1}" = 1 ]; then
+	vtools=$("$GG_VENV/bin/python3" -c 'from virtme import resources; print(resources.find_guest_tools())')
+	[ -x "$vtools/bin/virtme-ng-init" ] || gg_die "virtme-ng's guest tools not found (at $vtools)"
+	gtools=$GG_CACHE/guest-tools-$(cat "$vtools/bin/virtme-ng-init" "$GG_ROOT/qemu/guest-init" | sha256sum | cut -c1-12)
+	if [ ! -x "$gtools/bin/virtme-ng-init.real" ]; then
+		rm -rf "$gtools.new" && cp -a "$vtools" "$gtools.new" &&
+			mv "$gtools.new/bin/virtme-ng-init" "$gtools.new/bin/virtme-ng-init.real" &&
+			cp "$GG_ROOT/qemu/guest-init" "$gtools.new/bin/virtme-ng-init" &&
+			rm -rf "$gtools" && mv "$gtools.new" "$gtools" || gg_die "cannot set up $gtools"
+	fi
+	export GG_GUEST_TOOLS=$gtools PATH=$GG_ROOT/qemu/bin:$PATH
+fi
+
 # GG_TCG_THREAD=single|multi: QEMU's TCG threading (see below the default).
 tcg=()
 [ ${#accel[@]} != 0 ] && [ -n "${GG_TCG_THREAD:-}" ] && tcg=(--qemu-opt=-accel "--qemu-opt=tcg,thread=$GG_TCG_THREAD")
