@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Build (or reuse) the test kernels from Debian's 6.12 source:
-#   stock  - 6.12 as shipped (refuses long-term writable file pins itself)
+#   stock  - 6.12 as shipped (refuses long-term writable file pins itself),
+#            plus qemu/patches/tcg-*.patch: harness-only workarounds for the
+#            emulator, in every flavour, touching no mm code
 #   legacy - stock plus qemu/patches/legacy-*.patch (the pre-6.5 behaviour)
 #   legacy+longterm, stock+pin, stock+get - a base plus the patch
 #            scripts/export-patch.sh writes for that scope (the export's
@@ -17,6 +19,8 @@ RECIPE=1
 
 fragments=("$GG_ROOT"/qemu/config/*.config)
 patches=("$GG_ROOT"/qemu/patches/legacy-*.patch)
+tcg_patches=("$GG_ROOT"/qemu/patches/tcg-*.patch)
+tcg_key=$(cat "${tcg_patches[@]}" | sha256sum | cut -c1-16)
 srcpkg=linux-source-$GG_KERNEL_SERIES
 srcver=$(dpkg-query -W -f='${Version}' "$srcpkg" 2>/dev/null) || gg_die "package $srcpkg not installed (run scripts/bootstrap.sh)"
 toolchain="$(/usr/bin/rustc --version)|$("$GG_TOOLS/bin/bindgen" --version)|$(clang --version | head -1)|$(vng --version)"
@@ -43,6 +47,21 @@ if ! sha256sum --status -c "$src/.gup.c.sha256" 2>/dev/null; then
 	sha256sum "$src/mm/gup.c" >"$src/.gup.c.sha256"
 fi
 
+# The emulator workarounds stay applied in the tree (every flavour has
+# them); a changed set is swapped in, and only what it touches is rebuilt.
+applied=$src/.gg-tcg-applied
+if ! cmp -s "$applied" <(cat "${tcg_patches[@]}"); then
+	if [ -s "$applied" ]; then
+		patch -d "$src" -p1 -R -s <"$applied" || gg_die "cannot take the old tcg patches out of $src"
+	fi
+	: >"$applied"
+	cat "${tcg_patches[@]}" | patch -d "$src" -p1 -s --dry-run >/dev/null ||
+		gg_die "qemu/patches/tcg-*.patch do not apply to $srcpkg $srcver"
+	cat "${tcg_patches[@]}" | patch -d "$src" -p1 -s
+	cat "${tcg_patches[@]}" >"$applied"
+fi
+stock=$dir/stock-$tcg_key
+
 # The patched kernels: NAME=patch files, the base's first. An exported patch
 # is made here from the exporter (no commit message: only its diff matters).
 exports=(legacy:longterm stock:pin stock:get)
@@ -65,8 +84,8 @@ for pair in "${exports[@]}"; do
 done
 for v in "${!variant_patches[@]}"; do
 	# shellcheck disable=SC2086 # a list of paths without blanks
-	variant_key[$v]=$(sed -s -n '/^diff --git\|^--- a\//,$p' ${variant_patches[$v]} 2>/dev/null |
-		grep -v '^index \|^-- $\|^[0-9.]*$' | sha256sum | cut -c1-16)
+	variant_key[$v]=$( { echo "$tcg_key"; sed -s -n '/^diff --git\|^--- a\//,$p' ${variant_patches[$v]} 2>/dev/null |
+		grep -v '^index \|^-- $\|^[0-9.]*$'; } | sha256sum | cut -c1-16)
 done
 variants=(legacy legacy+longterm stock+pin stock+get)
 
@@ -74,12 +93,15 @@ variants=(legacy legacy+longterm stock+pin stock+get)
 publish() {
 	local v
 	for v in "${variants[@]}"; do ln -sfn "$v-${variant_key[$v]}" "$dir/$v"; done
+	# (A tree of an older recipe has a real directory there.)
+	[ -L "$dir/stock" ] || rm -rf "$dir/stock"
+	ln -sfn "stock-$tcg_key" "$dir/stock"
 	ln -sfn "$base_key" "$GG_CACHE/kernel/current"
 	echo "$dir"
 }
 all_cached() {
 	local v
-	[ -f "$dir/stock/bzImage" ] || return 1
+	[ -f "$stock/bzImage" ] || return 1
 	for v in "${variants[@]}"; do [ -f "$dir/$v-${variant_key[$v]}/bzImage" ] || return 1; done
 }
 
@@ -118,13 +140,13 @@ if [ ! -f "$build/.config.gupguard" ]; then
 	touch "$build/.config.gupguard"
 fi
 
-if [ ! -f "$dir/stock/bzImage" ]; then
+if [ ! -f "$stock/bzImage" ]; then
 	gg_log "building the stock kernel in $build (about 20 min from scratch on 2 cores; log: $dir/build-stock.log)"
 	start=$SECONDS
 	kmake bzImage modules >"$dir/build-stock.log" 2>&1 ||
 		gg_die "kernel build failed: $(grep -m5 -E 'error|Error' "$dir/build-stock.log")"
-	mkdir -p "$dir/stock"
-	cp "$build/arch/x86/boot/bzImage" "$build/System.map" "$dir/stock/"
+	mkdir -p "$stock"
+	cp "$build/arch/x86/boot/bzImage" "$build/System.map" "$stock/"
 	gg_log "stock kernel built in $((SECONDS - start)) s"
 fi
 
@@ -151,7 +173,7 @@ for v in "${variants[@]}"; do
 	((status == 0)) || gg_die "$v kernel build failed: $(grep -m5 -E 'error|Error' "$dir/build-$v.log" 2>/dev/null)"
 	# The patch must build without a new warning (all that is rebuilt is its own).
 	! grep -E 'warning:' "$dir/build-$v.log" || gg_die "$v kernel builds with warnings (see above)"
-	cmp -s "$build/arch/x86/boot/bzImage" "$dir/stock/bzImage" && gg_die "$v kernel is identical to stock: its patches had no effect"
+	cmp -s "$build/arch/x86/boot/bzImage" "$stock/bzImage" && gg_die "$v kernel is identical to stock: its patches had no effect"
 	mkdir -p "$vdir"
 	cp "$build/arch/x86/boot/bzImage" "$build/System.map" "$vdir/"
 	gg_log "$v kernel built in $((SECONDS - start)) s"

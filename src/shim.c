@@ -30,7 +30,6 @@
 #include <generated/utsrelease.h>
 #include <asm/linkage.h>
 #include <asm/text-patching.h>
-#include <asm/tlbflush.h>
 
 #include "internal.h"		/* mm/internal.h: FOLL_PIN and friends */
 #include "gupguard_shim.h"
@@ -79,23 +78,7 @@ static void gg_override_return(struct pt_regs *regs, unsigned long ret)
  * Stepping over the site is what poke_int3_handler() does for a site that
  * becomes a nop; for one that stays a call into ftrace, that one call is not
  * traced. Either way it is said in dmesg.
- *
- * Such a CPU runs a block TCG translated while the int3 was there, found in
- * its per-CPU jump cache, which TCG drops on a full TLB flush. So after the
- * sites are armed and after they are disarmed, gg_flush_cpus() has every CPU
- * flush its TLB: on hardware one cheap flush per load and unload, under TCG
- * the end of stale code (none was hit after it in the long soak).
  */
-static void gg_flush_cpu(void *unused)
-{
-	__flush_tlb_all();
-}
-
-static void gg_flush_cpus(void)
-{
-	on_each_cpu(gg_flush_cpu, NULL, 1);
-}
-
 static int gg_proceed(struct kprobe *p, struct pt_regs *regs)
 {
 	if (!kprobe_ftrace(p) || regs->orig_ax != ~0UL)
@@ -321,7 +304,6 @@ static void gg_unregister(int n)
 		ps[i] = &gg_probes[i];
 	if (n)
 		unregister_kprobes(ps, n);
-	gg_flush_cpus();
 	/*
 	 * unregister_kprobes() waits for running handlers, but a task can still
 	 * be between a handler and gg_return_stub, preempted outside any RCU
@@ -361,7 +343,6 @@ int gg_shim_probes_register(void)
 		if (kprobe_ftrace(&gg_probes[i]))
 			WRITE_ONCE(gg_sites[i], (unsigned long)gg_probes[i].addr);
 	}
-	gg_flush_cpus();
 	return 0;
 }
 
