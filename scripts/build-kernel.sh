@@ -67,12 +67,14 @@ stock=$dir/stock-$tcg_key
 exports=(legacy:longterm stock:pin stock:get)
 declare -A variant_patches variant_key
 variant_patches[legacy]="${patches[*]}"
+variants=(legacy)
+largs=()
+for lp in "${patches[@]}"; do largs+=(--legacy-patch "$lp"); done
 mkdir -p "$dir/exports"
 for pair in "${exports[@]}"; do
 	base=${pair%:*} scope=${pair#*:}
 	p=$dir/exports/$base-$scope.patch
-	largs=()
-	for lp in "${patches[@]}"; do largs+=(--legacy-patch "$lp"); done
+	variants+=("$base+$scope")
 	python3 "$GG_ROOT/scripts/export_patch.py" --scope "$scope" --base "$base" --src "$src" \
 		"${largs[@]}" -o "$p.new" >/dev/null || gg_die "the exporter failed for $scope on $base"
 	mv "$p.new" "$p"
@@ -87,7 +89,6 @@ for v in "${!variant_patches[@]}"; do
 	variant_key[$v]=$( { echo "$tcg_key"; sed -s -n '/^diff --git\|^--- a\//,$p' ${variant_patches[$v]} 2>/dev/null |
 		grep -v '^index \|^-- $\|^[0-9.]*$'; } | sha256sum | cut -c1-16)
 done
-variants=(legacy legacy+longterm stock+pin stock+get)
 
 # "current" is what `make` without KDIR builds against.
 publish() {
