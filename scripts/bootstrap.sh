@@ -4,7 +4,7 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 DEB_PACKAGES=(
-	"linux-source-$GG_KERNEL_SERIES"
+	"linux-source-$GG_KERNEL_SERIES" "linux-source-$GG_LTS61_SERIES"
 	rustc-web rust-web-src
 	clang lld llvm libclang-dev
 	make flex bison bc libelf-dev libssl-dev cpio kmod xz-utils rsync python3-venv
@@ -51,11 +51,17 @@ else
 	gg_log "virtme-ng $GG_VIRTME_NG_VERSION present"
 fi
 
+# The lts61 flavour's rustc 1.63 and bindgen 0.60, beside rustc-web.
+bash "$GG_ROOT/scripts/toolchain-lts61.sh" || gg_die "the Linux 6.1 Rust toolchain could not be set up"
+gg_log "Linux 6.1 toolchain: $("$GG_LTS61_TOOLS/bin/rustc" --version), $("$GG_LTS61_TOOLS/bin/bindgen" --version)"
+
 # Sanity checks that name what is wrong.
 for t in clang ld.lld llvm-ar qemu-system-x86_64 mkfs.ext4 mkfs.xfs mkfs.btrfs vng bindgen; do
 	command -v "$t" >/dev/null || gg_die "tool '$t' missing after bootstrap"
 done
 /usr/bin/rustc --version | grep -q . || gg_die "/usr/bin/rustc (rustc-web) does not run"
-ls /usr/src/linux-source-$GG_KERNEL_SERIES.tar.* >/dev/null 2>&1 ||
-	gg_die "/usr/src/linux-source-$GG_KERNEL_SERIES.tar.* missing (package linux-source-$GG_KERNEL_SERIES)"
+for v in "$GG_KERNEL_SERIES" "$GG_LTS61_SERIES"; do
+	ls /usr/src/linux-source-$v.tar.* >/dev/null 2>&1 ||
+		gg_die "/usr/src/linux-source-$v.tar.* missing (package linux-source-$v)"
+done
 gg_log "toolchain: $(/usr/bin/rustc --version), $(bindgen --version), $(clang --version | head -1), vng $(vng --version | awk '{print $NF}')"

@@ -10,23 +10,41 @@
 # The build tree is keyed on everything that affects it; every kernel but
 # stock is an incremental rebuild of the same tree (mm/gup.o and the link),
 # keyed additionally on its patches, and the tree is left matching stock.
+#   lts61  - with the argument "lts61": Debian's 6.1 LTS source, a real
+#            kernel without the rule, built by the 6.1 Rust toolchain
+#            (scripts/toolchain-lts61.sh), with the same fragments plus
+#            qemu/config/lts61/*.config and the same tcg patches; no variants
 # Prints the cache directory (the kernel "kdir" root) on stdout.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
+series=${1:-6.12}
+case $series in
+6.12)
+	series_pkg=$GG_KERNEL_SERIES series_frags=() kmake_cmd=("${GG_KMAKE[@]}")
+	cache=$GG_CACHE/kernel rustc=/usr/bin/rustc bindgen=$GG_TOOLS/bin/bindgen
+	;;
+lts61)
+	series_pkg=$GG_LTS61_SERIES series_frags=("$GG_ROOT"/qemu/config/lts61/*.config)
+	kmake_cmd=("${GG_LTS61_KMAKE[@]}")
+	cache=$GG_CACHE/kernel-lts61 rustc=$GG_LTS61_TOOLS/bin/rustc bindgen=$GG_LTS61_TOOLS/bin/bindgen
+	;;
+*) gg_die "unknown kernel series '$series' (6.12 or lts61)" ;;
+esac
+
 # Bump when this recipe changes in a way that changes the output.
 RECIPE=1
 
-fragments=("$GG_ROOT"/qemu/config/*.config)
+fragments=("$GG_ROOT"/qemu/config/*.config "${series_frags[@]}")
 patches=("$GG_ROOT"/qemu/patches/legacy-*.patch)
 tcg_patches=("$GG_ROOT"/qemu/patches/tcg-*.patch)
 tcg_key=$(cat "${tcg_patches[@]}" | sha256sum | cut -c1-16)
-srcpkg=linux-source-$GG_KERNEL_SERIES
+srcpkg=linux-source-$series_pkg
 srcver=$(dpkg-query -W -f='${Version}' "$srcpkg" 2>/dev/null) || gg_die "package $srcpkg not installed (run scripts/bootstrap.sh)"
-toolchain="$(/usr/bin/rustc --version)|$("$GG_TOOLS/bin/bindgen" --version)|$(clang --version | head -1)|$(vng --version)"
+toolchain="$("$rustc" --version)|$("$bindgen" --version)|$(clang --version | head -1)|$(vng --version)"
 
 base_key=$( { echo "recipe=$RECIPE src=$srcver tc=$toolchain"; cat "${fragments[@]}"; } | sha256sum | cut -c1-16)
-dir=$GG_CACHE/kernel/$base_key
+dir=$cache/$base_key
 src=$dir/src build=$dir/build
 mkdir -p "$dir"
 exec 9>"$dir/.lock"
@@ -68,6 +86,7 @@ exports=(legacy:longterm stock:pin stock:get)
 declare -A variant_patches variant_key
 variant_patches[legacy]="${patches[*]}"
 variants=(legacy)
+[ "$series" = lts61 ] && exports=() variants=() && variant_patches=()
 largs=()
 for lp in "${patches[@]}"; do largs+=(--legacy-patch "$lp"); done
 mkdir -p "$dir/exports"
@@ -84,7 +103,7 @@ for pair in "${exports[@]}"; do
 		variant_patches[$base+$scope]=$p
 	fi
 done
-for v in "${!variant_patches[@]}"; do
+for v in "${variants[@]}"; do
 	# shellcheck disable=SC2086 # a list of paths without blanks
 	variant_key[$v]=$( { echo "$tcg_key"; sed -s -n '/^diff --git\|^--- a\//,$p' ${variant_patches[$v]} 2>/dev/null |
 		grep -v '^index \|^-- $\|^[0-9.]*$'; } | sha256sum | cut -c1-16)
@@ -97,7 +116,7 @@ publish() {
 	# (A tree of an older recipe has a real directory there.)
 	[ -L "$dir/stock" ] || rm -rf "$dir/stock"
 	ln -sfn "stock-$tcg_key" "$dir/stock"
-	ln -sfn "$base_key" "$GG_CACHE/kernel/current"
+	ln -sfn "$base_key" "$cache/current"
 	echo "$dir"
 }
 all_cached() {
@@ -112,12 +131,12 @@ if all_cached; then
 	exit 0
 fi
 
-kmake() { "${GG_KMAKE[@]}" -C "$src" O="$build" -j"$GG_JOBS" "$@"; }
+kmake() { "${kmake_cmd[@]}" -C "$src" O="$build" -j"$GG_JOBS" "$@"; }
 
 if [ ! -f "$build/.config.gupguard" ]; then
 	gg_log "checking the Rust toolchain (make rustavailable)"
 	kmake rustavailable >"$dir/rustavailable.log" 2>&1 ||
-		gg_die "Rust toolchain not usable for $GG_KERNEL_SERIES: $(tail -5 "$dir/rustavailable.log")"
+		gg_die "Rust toolchain not usable for $series: $(tail -5 "$dir/rustavailable.log")"
 	gg_log "configuring: virtme-ng base + ${fragments[*]##*/}"
 	mkdir -p "$build"
 	(cd "$src" && vng --kconfig -- O="$build" LLVM=1 >"$dir/kconfig.log" 2>&1) ||
@@ -186,7 +205,7 @@ if [ "$built" = 1 ]; then
 fi
 
 # Keep the two newest trees; each is several GB.
-find "$GG_CACHE/kernel" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn |
+find "$cache" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn |
 	tail -n +3 | while read -r _ old; do
 	gg_log "pruning old kernel tree $old"
 	rm -rf "$old"

@@ -22,3 +22,11 @@ GG_JOBS=$(($(nproc) + 1))
 
 gg_log() { printf '\033[1m[gupguard]\033[0m %s\n' "$*" >&2; }
 gg_die() { printf '\033[1;31m[gupguard] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# The lts61 flavour: Debian's 6.1 LTS source and the Rust toolchain it accepts,
+# unpacked beside rustc-web by scripts/toolchain-lts61.sh.
+GG_LTS61_SERIES=6.1
+GG_LTS61_TOOLS=$GG_TOOLS/lts61
+GG_LTS61_RUST_PACKAGES="rustc=1.63.0+dfsg1-2 rust-src=1.63.0+dfsg1-2 libstd-rust-1.63=1.63.0+dfsg1-2 libstd-rust-dev=1.63.0+dfsg1-2 bindgen=0.60.1-2+b2"
+GG_LTS61_KMAKE=(make LLVM=1 RUSTC="$GG_LTS61_TOOLS/bin/rustc" RUSTDOC="$GG_LTS61_TOOLS/bin/rustdoc"
+	BINDGEN="$GG_LTS61_TOOLS/bin/bindgen" HOSTRUSTC="$GG_LTS61_TOOLS/bin/rustc")

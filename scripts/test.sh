@@ -7,7 +7,8 @@
 # Ends with one line: "N passed, N failed, N skipped".
 #
 # Environment: GG_FLAVOURS (default: stock legacy legacy+longterm stock+pin
-# stock+get; BASE+SCOPE is BASE with the exported patch for SCOPE, checked
+# stock+get lts61; lts61 is Linux 6.1 LTS with its own toolchain and a
+# module built for it; BASE+SCOPE is BASE with the exported patch for SCOPE, checked
 # row by row against BASE with the module, scripts/check-equivalence.sh), GG_SUITES (guest
 # suites, default all), GG_HARNESS_SELFTEST=0 (skip the deliberate-breakage
 # boot), GG_RERUN=1 (boot again even where the inputs of a passing run are
@@ -60,9 +61,13 @@ else
 	# GG_KROOT: a kernel pair already built by build-kernel.sh (for developers).
 	kroot=${GG_KROOT:-$("$GG_ROOT/scripts/build-kernel.sh")} || fatal "kernel build"
 	build=$kroot/build
-	read -ra flavours <<<"${GG_FLAVOURS:-stock legacy legacy+longterm stock+pin stock+get}"
+	read -ra flavours <<<"${GG_FLAVOURS:-stock legacy legacy+longterm stock+pin stock+get lts61}"
 	declare -A image
 	for fl in "${flavours[@]}"; do image[$fl]=$kroot/$fl/bzImage; done
+	if [[ " ${flavours[*]} " == *" lts61 "* ]]; then
+		kroot61=$("$GG_ROOT/scripts/build-kernel.sh" lts61) || fatal "lts61 kernel build"
+		image[lts61]=$kroot61/stock/bzImage
+	fi
 fi
 gg_log "kernels ready after $((SECONDS - start)) s"
 
@@ -87,6 +92,22 @@ if grep -E 'warning:|error:' "$GG_CACHE/module-build.log"; then
 	fatal "module build has warnings"
 fi
 ko=$GG_ROOT/gupguard.ko
+declare -A ko_of
+if [ -n "${kroot61:-}" ]; then
+	# The same sources, built out of the way of the 6.12 objects.
+	m61=$GG_CACHE/module-lts61
+	gg_log "building the module against $kroot61/build (Linux 6.1, rustc 1.63)"
+	mkdir -p "$m61"
+	# Sources only: the 6.12 build leaves objects and its bindings in the tree.
+	rsync -a --delete --exclude shim_generated.rs --include '*/' --include '*.rs' --include '*.[ch]' \
+		--include Kbuild --exclude '*' "$GG_ROOT/Kbuild" "$GG_ROOT/src" "$GG_ROOT/rust-bindings" "$m61/" &&
+		"${GG_LTS61_KMAKE[@]}" -C "$kroot61/build" M="$m61" modules >"$GG_CACHE/module-build-lts61.log" 2>&1 ||
+		{ tail -30 "$GG_CACHE/module-build-lts61.log"; fatal "module build (lts61)"; }
+	if grep -E 'warning:|error:|WARNING:' "$GG_CACHE/module-build-lts61.log"; then
+		fatal "module build (lts61) has warnings"
+	fi
+	ko_of[lts61]=$m61/gupguard.ko
+fi
 run=$GG_RUN
 bindir=$run/bin
 "$GG_ROOT/scripts/build-tests.sh" "$kroot" "$bindir" || fatal "test programs build"
@@ -134,7 +155,7 @@ for fl in "${flavours[@]}"; do
 	fi
 	rm -rf "$out" && mkdir -p "$out"
 	"$GG_ROOT/qemu/run-vm.sh" "${image[$fl]}" "$out" -- \
-		"GG_SUITES='${GG_SUITES:-}' $GG_ROOT/tests/guest/run.sh $fl $bindir $ko $out"
+		"GG_SUITES='${GG_SUITES:-}' $GG_ROOT/tests/guest/run.sh $fl $bindir ${ko_of[$fl]:-$ko} $out"
 	status[$fl]=$?
 done
 # Then break things on purpose: the harness must notice each. (Not beside the

@@ -103,6 +103,13 @@ pub struct KeySet {
     text: [AtomicU64; TEXT_MAX / 8],
 }
 
+// Array repeats of atomics go through constants: rustc 1.63 (Linux 6.1)
+// has no inline `const {}` blocks.
+#[allow(clippy::declare_interior_mutable_const)]
+const ZERO: AtomicU64 = AtomicU64::new(0);
+#[allow(clippy::declare_interior_mutable_const)]
+const ZERO_KEY: [AtomicU64; 2] = [ZERO, ZERO];
+
 impl KeySet {
     /// An empty set.
     pub const fn new() -> Self {
@@ -110,9 +117,9 @@ impl KeySet {
             seq: AtomicU32::new(0),
             writing: AtomicBool::new(false),
             len: AtomicU32::new(0),
-            keys: [const { [AtomicU64::new(0), AtomicU64::new(0)] }; CAPACITY],
+            keys: [ZERO_KEY; CAPACITY],
             text_len: AtomicU32::new(0),
-            text: [const { AtomicU64::new(0) }; TEXT_MAX / 8],
+            text: [ZERO; TEXT_MAX / 8],
         }
     }
 

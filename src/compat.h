@@ -15,6 +15,7 @@
 #ifndef GUPGUARD_COMPAT_H
 #define GUPGUARD_COMPAT_H
 
+#include <linux/linkage.h>
 #include <linux/types.h>
 #include <linux/version.h>
 
@@ -37,6 +38,28 @@ static const struct gg_target gg_fast_targets[] = {
 	{ "lockless_pages_from_mm", KERNEL_VERSION(5, 11, 0), KERNEL_VERSION(6, 10, 0) },
 	{ "gup_fast", KERNEL_VERSION(6, 10, 0), KERNEL_VERSION(6, 13, 0) },
 };
+
+/*
+ * GUP itself, from check_vma_flags() out to the exported entry points, in
+ * mm/gup.c of 6.1 and 6.12: the frames between the slow probe and the
+ * caller it attributes a call to (a name absent from a kernel never matches).
+ */
+static const char * const gg_gup_frames[] = {
+	"__get_user_pages", "__get_user_pages_locked", "__gup_longterm_locked",
+	"gup_fast_fallback", "get_user_pages", "get_user_pages_fast",
+	"get_user_pages_fast_only", "get_user_pages_remote", "get_user_pages_unlocked",
+	"pin_user_pages", "pin_user_pages_fast", "pin_user_pages_remote",
+	"pin_user_pages_unlocked", "populate_vma_page_range", "faultin_page_range",
+	"__mm_populate", "get_dump_page", "internal_get_user_pages_fast",
+	/* names of 6.1 */
+	"__gup_longterm_unlocked", "__get_user_pages_remote", "faultin_vma_page_range",
+	"pin_user_pages_fast_only",
+};
+
+/* A function's alignment in asm(): ASM_FUNC_ALIGN since 6.2. */
+#ifndef ASM_FUNC_ALIGN
+#define ASM_FUNC_ALIGN __ALIGN_STR "\n"
+#endif
 
 /* Is t the target of the kernel this module is built for? */
 static inline bool gg_target_current(const struct gg_target *t)

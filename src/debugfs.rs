@@ -5,13 +5,11 @@
 //! 6.12 lacks. The file operations themselves are the shim's: each file
 //! carries an id, and `gg_rs_show`/`gg_rs_store` dispatch on it.
 
+use crate::kcompat::{ffi::c_void, prelude::*};
 use crate::shim;
-use kernel::error::to_result;
-use kernel::prelude::*;
-use kernel::str::CStr;
 
 /// A debugfs directory; removed with everything in it when dropped.
-pub(crate) struct Dir(*mut kernel::ffi::c_void);
+pub(crate) struct Dir(*mut c_void);
 
 // SAFETY: the dentry pointer is only handed back to debugfs, which locks internally.
 unsafe impl Send for Dir {}
@@ -43,18 +41,18 @@ impl Drop for Dir {
 }
 
 /// `core::fmt` output into a `seq_file`, for show callbacks.
-pub(crate) struct SeqFile(*mut kernel::bindings::seq_file);
+pub(crate) struct SeqFile(*mut shim::seq_file);
 
 impl SeqFile {
     /// # Safety
     ///
     /// `m` must be the live `seq_file` of a show callback, used only during it.
-    pub(crate) unsafe fn from_raw(m: *mut kernel::bindings::seq_file) -> Self {
+    pub(crate) unsafe fn from_raw(m: *mut shim::seq_file) -> Self {
         SeqFile(m)
     }
 
     /// The `seq_file`, for the shim's own printing (`%pS`).
-    pub(crate) fn as_raw(&self) -> *mut kernel::bindings::seq_file {
+    pub(crate) fn as_raw(&self) -> *mut shim::seq_file {
         self.0
     }
 }
@@ -64,7 +62,7 @@ impl core::fmt::Write for SeqFile {
         // SAFETY: `self.0` is live for this show callback (see `from_raw`);
         // `s` is valid for `s.len()` bytes. seq_write() copes with overflow
         // itself (seq_read retries with a bigger buffer), so its result is ignored.
-        unsafe { kernel::bindings::seq_write(self.0, s.as_ptr().cast(), s.len()) };
+        unsafe { shim::seq_write(self.0, s.as_ptr().cast(), s.len()) };
         Ok(())
     }
 }

@@ -173,13 +173,17 @@ struct Slot {
     words: [AtomicU64; WORDS],
 }
 
+// Array repeats of atomics go through constants: rustc 1.63 (Linux 6.1)
+// has no inline `const {}` blocks.
+#[allow(clippy::declare_interior_mutable_const)]
+const ZERO: AtomicU64 = AtomicU64::new(0);
+
 impl Slot {
-    const fn new() -> Self {
-        Slot {
-            seq: AtomicU64::new(0),
-            words: [const { AtomicU64::new(0) }; WORDS],
-        }
-    }
+    #[allow(clippy::declare_interior_mutable_const)]
+    const EMPTY: Slot = Slot {
+        seq: AtomicU64::new(0),
+        words: [ZERO; WORDS],
+    };
 }
 
 /// The last `N` events, lock-free. Memory is fixed: `N` slots of 96 bytes.
@@ -206,15 +210,16 @@ impl<const N: usize> EventLog<N> {
             head: AtomicU64::new(0),
             start: AtomicU64::new(0),
             lost: AtomicU64::new(0),
-            slots: [const { Slot::new() }; N],
+            slots: [Slot::EMPTY; N],
         }
     }
 
     /// Appends `e`, overwriting the oldest event when full.
     pub fn push(&self, e: &Event) {
         let index = self.head.fetch_add(1, Ordering::Relaxed);
-        let Some(slot) = self.slots.get((index % N as u64) as usize) else {
-            return;
+        let slot = match self.slots.get((index % N as u64) as usize) {
+            Some(slot) => slot,
+            None => return,
         };
         let mine = 2 * index + 1;
         let mut seq = slot.seq.load(Ordering::Relaxed);
@@ -260,8 +265,9 @@ impl<const N: usize> EventLog<N> {
             .max(head.saturating_sub(N as u64));
         let mut skipped = 0;
         for index in first..head {
-            let Some(slot) = self.slots.get((index % N as u64) as usize) else {
-                continue;
+            let slot = match self.slots.get((index % N as u64) as usize) {
+                Some(slot) => slot,
+                None => continue,
             };
             let seq = slot.seq.load(Ordering::Acquire);
             let mut w = [0u64; WORDS];
@@ -321,13 +327,12 @@ struct Entry<const KW: usize> {
 }
 
 impl<const KW: usize> Entry<KW> {
-    const fn new() -> Self {
-        Entry {
-            state: AtomicU32::new(EMPTY),
-            key: [const { AtomicU64::new(0) }; KW],
-            counts: [const { AtomicU64::new(0) }; COUNTS],
-        }
-    }
+    #[allow(clippy::declare_interior_mutable_const)]
+    const NEW: Self = Entry {
+        state: AtomicU32::new(EMPTY),
+        key: [ZERO; KW],
+        counts: [ZERO; COUNTS],
+    };
 
     fn bump(&self, cols: [bool; COUNTS]) {
         for (c, on) in self.counts.iter().zip(cols) {
@@ -388,8 +393,8 @@ impl<const KW: usize, const N: usize> NameTable<KW, N> {
     /// An empty table.
     pub const fn new() -> Self {
         NameTable {
-            entries: [const { Entry::new() }; N],
-            other: Entry::new(),
+            entries: [Entry::NEW; N],
+            other: Entry::NEW,
         }
     }
 

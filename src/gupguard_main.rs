@@ -11,9 +11,7 @@
 
 use core::marker::PhantomData;
 use core::sync::atomic::{AtomicU32, Ordering};
-use kernel::ffi::{c_char, c_int};
-use kernel::prelude::*;
-use kernel::{c_str, str::CStr};
+use kcompat::prelude::*;
 
 // `allow`, `policy` and `stats` are also the host crate's public API (src/host.rs).
 #[allow(unreachable_pub)]
@@ -21,6 +19,7 @@ mod allow;
 mod debugfs;
 #[allow(unreachable_pub)]
 mod events;
+mod kcompat;
 #[allow(unreachable_pub)]
 mod policy;
 #[path = "../rust-bindings/shim.rs"]
@@ -31,7 +30,7 @@ mod stats;
 use events::{Event, EventLog, NameTable, Outcome, Tally};
 use policy::{Mode, Request, Scope, Verdict, Vma};
 
-module! {
+kcompat::gg_module! {
     type: GupGuard,
     name: "gupguard",
     author: "gupguard developers",
@@ -228,8 +227,9 @@ pub extern "C" fn gg_rs_slow(facts: *const shim::gg_slow_facts) -> c_int {
     STATS.slow_examined.inc();
     let (req, vma) = (request(facts.req), vma(facts.vma));
     // The narrowest scope that would refuse the call; most calls match none.
-    let Some(matched) = Scope::ALL.into_iter().find(|s| s.matches(req, vma)) else {
-        return shim::GG_SLOW_ALLOW as c_int;
+    let matched = match Scope::ALL.into_iter().find(|s| s.matches(req, vma)) {
+        Some(s) => s,
+        None => return shim::GG_SLOW_ALLOW as c_int,
     };
     let mut d = shim::gg_slow_details {
         comm: [0; shim::GG_NAME_LEN as usize],
@@ -487,7 +487,7 @@ pub extern "C" fn gg_rs_param_get(id: u32, buf: *mut c_char) -> c_int {
 
 /// Reads of a debugfs file.
 #[no_mangle]
-pub extern "C" fn gg_rs_show(file: u32, m: *mut kernel::bindings::seq_file) -> c_int {
+pub extern "C" fn gg_rs_show(file: u32, m: *mut shim::seq_file) -> c_int {
     use core::fmt::Write;
     // SAFETY: the shim calls this from its seq_file show callback with that `m`.
     let mut out = unsafe { debugfs::SeqFile::from_raw(m) };
@@ -579,7 +579,7 @@ struct Probes;
 impl Probes {
     fn register() -> Result<Self> {
         // SAFETY: called once at init; undone by `Drop`.
-        kernel::error::to_result(unsafe { shim::gg_shim_probes_register() })?;
+        to_result(unsafe { shim::gg_shim_probes_register() })?;
         Ok(Probes)
     }
 }
@@ -597,8 +597,9 @@ struct GupGuard {
     _debugfs: debugfs::Dir,
 }
 
-impl kernel::Module for GupGuard {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
+impl GupGuard {
+    /// Loads the module: debugfs, then the probes (see `gg_module!`).
+    fn start() -> Result<Self> {
         let dir = debugfs::Dir::new(c_str!("gupguard"))?;
         dir.file(c_str!("mode"), 0o600, shim::GG_FILE_MODE)?;
         dir.file(c_str!("scope"), 0o600, shim::GG_FILE_SCOPE)?;

@@ -8,8 +8,7 @@
 #define GUPGUARD_SHIM_H
 
 #include <linux/types.h>
-
-struct seq_file;
+#include <linux/seq_file.h>
 
 /* What a GUP request asks for, decoded by the shim from gup_flags. */
 #define GG_REQ_WRITE		(1U << 0)	/* FOLL_WRITE */
@@ -95,9 +94,12 @@ struct gg_caller {
 int gg_rs_slow(const struct gg_slow_facts *facts);
 bool gg_rs_fast(__u32 req);
 int gg_rs_show(__u32 file, struct seq_file *m);
-int gg_rs_store(__u32 file, const char *buf, __kernel_size_t len);
+int gg_rs_store(__u32 file, const char *buf, size_t len);
 int gg_rs_param_set(__u32 param, const char *val);
 int gg_rs_param_get(__u32 param, char *buf);
+/* Linux 6.1 only: the module's init and exit (src/compat61.c, src/kcompat.rs). */
+int gg_rs_init(void);
+void gg_rs_exit(void);
 
 /* Implemented in C (shim.c); called by Rust. */
 int gg_shim_probes_register(void);

@@ -356,19 +356,6 @@ u64 gg_shim_probe_missed(u32 probe)
 	return probe < GG_NR_PROBES ? gg_probes[probe].nmissed : 0;
 }
 
-/*
- * GUP itself, from check_vma_flags() out to the exported entry points
- * (mm/gup.c, 6.12): the frames between the probe and the caller.
- */
-static const char * const gg_gup_frames[] = {
-	"__get_user_pages", "__get_user_pages_locked", "__gup_longterm_locked",
-	"gup_fast_fallback", "get_user_pages", "get_user_pages_fast",
-	"get_user_pages_fast_only", "get_user_pages_remote", "get_user_pages_unlocked",
-	"pin_user_pages", "pin_user_pages_fast", "pin_user_pages_remote",
-	"pin_user_pages_unlocked", "populate_vma_page_range", "faultin_page_range",
-	"__mm_populate", "get_dump_page", "internal_get_user_pages_fast",
-};
-
 /* A symbol's function name: no ".constprop.0"-style suffix, no "[module]". */
 static void gg_function_name(char *sym)
 {

@@ -55,7 +55,7 @@
 #define LIST_MAX 8	/* entries per allow list */
 #define BUF 1024
 #define FOLL_WRITE 0x01		/* gup_test passes gup_flags through */
-#define FOLL_LONGTERM 0x100
+#define FOLL_LONGTERM gg_foll_longterm()
 
 static __thread unsigned long long rng_state;
 static unsigned long long seed;
@@ -410,7 +410,6 @@ static void refused_pin(void)
 {
 	size_t size = getpagesize();
 	int fd = open(pin_file, O_RDWR | O_CREAT, 0600), gup = open("/sys/kernel/debug/gup_test", O_RDWR);
-	struct pin_longterm_test lt = { .size = size, .flags = PIN_LONGTERM_TEST_FLAG_USE_WRITE };
 	char *mem;
 
 	if (fd < 0 || gup < 0 || ftruncate(fd, size))
@@ -419,8 +418,7 @@ static void refused_pin(void)
 	if (mem == MAP_FAILED)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 	mem[0] = 1;
-	lt.addr = (uintptr_t)mem;
-	if (!ioctl(gup, PIN_LONGTERM_TEST_START, &lt) || errno != EFAULT)
+	if (gg_pin_longterm(gup, mem, size, true, false) != EFAULT)
 		ksft_exit_fail_msg("a pin enforce must refuse was not refused\n");
 	munmap(mem, size);
 	close(gup);

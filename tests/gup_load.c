@@ -32,7 +32,7 @@
 #include <sys/mman.h>
 #include <sys/uio.h>
 
-#include "gup_test.h"	/* mm/gup_test.h of the kernel source */
+#include "gupguard_test.h"	/* gg_foll_longterm(), and mm/gup_test.h */
 
 enum { SLOW, FAST, URING, DIRECT, PVW, NR_METHODS };
 static const char *dir, *stop_file;
@@ -42,7 +42,7 @@ static atomic_long calls, refused, anon_refused, errors;
 static long pagesize;
 
 #define FOLL_WRITE 0x01	/* gup_test passes gup_flags through */
-#define FOLL_LONGTERM 0x100
+#define FOLL_LONGTERM gg_foll_longterm()
 
 /*
  * Long-term pins through gup_test's benchmark ioctls, which any number of

@@ -26,12 +26,11 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 
-#include "gup_test.h"	/* mm/gup_test.h of the kernel source */
+#include "gupguard_test.h"	/* gg_pin_longterm(), and mm/gup_test.h */
 
 int main(int argc, char **argv)
 {
 	int fast = 0, ro = 0, private = 0, uring = 0, repeat = 1, fd, gup_fd = -1, i, ret = -1;
-	struct pin_longterm_test args = { 0 };
 	const char *path = NULL, *comm = NULL;
 	struct io_uring ring;
 	struct iovec iov;
@@ -91,10 +90,6 @@ int main(int argc, char **argv)
 	memset(mem, 0x5a, size);
 	iov.iov_base = mem;
 	iov.iov_len = size;
-	args.addr = (uintptr_t)mem;
-	args.size = size;
-	args.flags = (ro ? 0 : PIN_LONGTERM_TEST_FLAG_USE_WRITE) |
-		     (fast ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0);
 	printf("%s long-term %s of a %s mapping of %s: ", ro && !uring ? "R/O" : "R/W",
 	       uring ? "io_uring buffer registration" :
 	       fast ? "pin_user_pages_fast()" : "pin_user_pages()",
@@ -108,10 +103,9 @@ int main(int argc, char **argv)
 			if (!r)
 				io_uring_unregister_buffers(&ring);
 			r = !r ? 0 : errno == EFAULT ? 1 : 2;
-		} else if (ioctl(gup_fd, PIN_LONGTERM_TEST_START, &args)) {
-			r = errno == EFAULT ? 1 : 2;
 		} else {
-			ioctl(gup_fd, PIN_LONGTERM_TEST_STOP);
+			errno = gg_pin_longterm(gup_fd, mem, size, !ro, fast);
+			r = !errno ? 0 : errno == EFAULT ? 1 : 2;
 		}
 		if (r == 2 || (ret >= 0 && r != ret)) {
 			printf("error or mixed results (%s)\n", r ? strerror(errno) : "pinned");

@@ -5,12 +5,16 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/magic.h>
+#include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <sys/vfs.h>
 
 #include "kselftest.h"	/* tools/testing/selftests/kselftest.h */
+#include "gup_test.h"	/* mm/gup_test.h of the 6.12 source */
 
 #define GG_COUNTERS "/sys/kernel/debug/gupguard/counters"
 
@@ -33,35 +37,95 @@ static inline void gg_read_counters(const char *const *names, int n, long long *
 	fclose(f);
 }
 
+/*
+ * One long-term pin of [mem, mem + size), released at once, through
+ * gup_test (fd): PIN_LONGTERM_TEST_START/STOP where the kernel has them
+ * (6.2+). Linux 6.1's gup_test has not; there PIN_LONGTERM_BENCHMARK
+ * (pin_user_pages() | FOLL_LONGTERM) and PIN_FAST_BENCHMARK with
+ * FOLL_LONGTERM pin the same way, and tell a failed pin only by pinning
+ * fewer bytes: reported as EFAULT, GUP's refusal. Returns 0 or an errno.
+ */
+#define GG_FOLL_WRITE		0x01
+
+/*
+ * FOLL_LONGTERM, for gup_test's benchmarks, which pass gup_flags on as they
+ * are: 1 << 8 since 6.2 ("mm/gup: move gup flags to an enum", include/linux/
+ * mm_types.h), 0x10000 before (6.1's include/linux/mm.h, where 0x100 is
+ * FOLL_HWPOISON, which GUP-fast warns about).
+ */
+static inline unsigned int gg_foll_longterm(void)
+{
+	static unsigned int v;
+	struct utsname u;
+	int major, minor;
+
+	if (!v) {
+		if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+			ksft_exit_fail_msg("uname: cannot read the kernel version\n");
+		v = major > 6 || (major == 6 && minor >= 2) ? 0x100 : 0x10000;
+	}
+	return v;
+}
+
+static inline int gg_pin_longterm(int fd, void *mem, size_t size, bool write, bool fast)
+{
+	static int has_test = -1;
+	struct pin_longterm_test lt = {
+		.addr = (uintptr_t)mem, .size = size,
+		.flags = (write ? PIN_LONGTERM_TEST_FLAG_USE_WRITE : 0) |
+			 (fast ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0),
+	};
+	struct gup_test gup = {
+		.addr = (uintptr_t)mem, .size = size, .nr_pages_per_call = size / getpagesize(),
+		.gup_flags = (write ? GG_FOLL_WRITE : 0) | (fast ? gg_foll_longterm() : 0),
+	};
+
+	/* STOP without a pin is a no-op where it exists, EINVAL where not. */
+	if (has_test < 0)
+		has_test = !ioctl(fd, PIN_LONGTERM_TEST_STOP) ? 1 : errno == EINVAL ? 0 : -1;
+	if (has_test < 0)
+		return errno == EFAULT ? EIO : errno;	/* never to be read as a refusal */
+	if (has_test) {
+		if (ioctl(fd, PIN_LONGTERM_TEST_START, &lt))
+			return errno;
+		return ioctl(fd, PIN_LONGTERM_TEST_STOP) ? EIO : 0;
+	}
+	if (ioctl(fd, fast ? PIN_FAST_BENCHMARK : PIN_LONGTERM_BENCHMARK, &gup))
+		return errno;
+	return gup.size == size ? 0 : EFAULT;
+}
+
 /* A pin's outcome as a row prints it: worked, refused (EFAULT) or failed. */
 static inline const char *gg_outcome(int err)
 {
-	static char buf[64];
+	static char bufs[2][64];
+	static int next;
+	char *buf = bufs[next++ % 2];	/* two in one printf */
 
 	if (!err)
 		return "worked";
 	if (err == EFAULT)
 		return "refused";
-	snprintf(buf, sizeof(buf), "failed (%s)", strerror(err));
+	snprintf(buf, sizeof(bufs[0]), "failed (%s)", strerror(err));
 	return buf;
 }
 
 /*
  * Reports one row: ok iff the operation's result err (0 or an errno) is
- * EFAULT when refused is expected, success otherwise, and every counter
- * changed by exactly want[i]; else says what differed.
+ * want_err (EFAULT: refused, 0: worked), and every counter changed by
+ * exactly want[i]; else says what differed.
  */
-static inline void gg_report(const char *desc, int err, bool refused, const char *const *names,
-			     int n, const long long *before, const long long *after,
-			     const long long *want)
+static inline void gg_report_err(const char *desc, int err, int want_err, const char *const *names,
+				 int n, const long long *before, const long long *after,
+				 const long long *want)
 {
-	bool ok = refused ? err == EFAULT : err == 0;
+	bool ok = err == want_err;
 	char diag[512] = "";
 	int i, len = 0;
 
 	if (!ok)
 		len += snprintf(diag + len, sizeof(diag) - len, " wanted %s;",
-				refused ? "refused" : "worked");
+				gg_outcome(want_err));
 	for (i = 0; i < n; i++) {
 		if (after[i] - before[i] == want[i])
 			continue;
@@ -74,6 +138,30 @@ static inline void gg_report(const char *desc, int err, bool refused, const char
 		ksft_test_result_pass("%s: %s\n", desc, gg_outcome(err));
 	else
 		ksft_test_result_fail("%s: %s;%s\n", desc, gg_outcome(err), diag);
+}
+
+/* As gg_report_err(), for a row that must be refused or work. */
+static inline void gg_report(const char *desc, int err, bool refused, const char *const *names,
+			     int n, const long long *before, const long long *after,
+			     const long long *want)
+{
+	gg_report_err(desc, err, refused ? EFAULT : 0, names, n, before, after, want);
+}
+
+/*
+ * --series 6.1|6.12: the kernel series, for what its GUP callers do
+ * differently. On 6.1 io_uring pins buffers with pin_user_pages() (the slow
+ * path) and then fails file-backed ones other than shmem and hugetlb with
+ * EOPNOTSUPP (io_pin_pages()); O_DIRECT takes references
+ * (get_user_pages_fast()), not pins. Returns whether it is 6.1.
+ */
+static inline bool gg_series_6_1(const char *arg)
+{
+	if (!strcmp(arg, "6.1"))
+		return true;
+	if (strcmp(arg, "6.12"))
+		ksft_exit_fail_msg("--series: 6.1 or 6.12, not '%s'\n", arg);
+	return false;
 }
 
 /*

@@ -5,7 +5,8 @@
 #   run.sh FLAVOUR BINDIR MODULE.ko OUTDIR
 #
 # FLAVOUR is stock (6.12 refuses long-term writable file pins itself), legacy
-# (it does not), or BASE+SCOPE (a base with an exported patch, see below).
+# (it does not), lts61 (Linux 6.1 LTS: a real kernel without the rule), or
+# BASE+SCOPE (a base with an exported patch, see below).
 # OUTDIR receives dmesg.txt and the raw test outputs.
 set -u
 flavour=$1 bin=$2 ko=$3 out=$4
@@ -27,8 +28,13 @@ patched=0 suites="oracle matrix callers attribution optouts modes robustness fuz
 case $flavour in
 stock) kernel_scope=longterm ;;
 *+*) kernel_scope=${flavour#*+} patched=1 suites="oracle matrix callers" ;;
+# 6.1's gup_test lacks what upstream's gup_longterm (the oracle) needs.
+lts61) kernel_scope=none suites="matrix callers modes robustness optouts attribution fuzz soak" ;;
 *) kernel_scope=none ;;
 esac
+# The series, for what GUP's callers do differently (tests/gupguard_test.h).
+series=6.12
+case $(uname -r) in 6.1.*) series=6.1 ;; esac
 kernel_refuses=1
 [ "$kernel_scope" = none ] && kernel_refuses=0
 # The oracle runs with the module in enforce at these scopes (on stock, the
