@@ -86,27 +86,11 @@ if [ -z "${KDIR:-}" ]; then
 fi
 
 gg_log "building the module against $build"
-make -C "$GG_ROOT" KDIR="$build" >"$GG_CACHE/module-build.log" 2>&1 ||
-	{ tail -30 "$GG_CACHE/module-build.log"; fatal "module build"; }
-if grep -E 'warning:|error:' "$GG_CACHE/module-build.log"; then
-	fatal "module build has warnings"
-fi
-ko=$GG_ROOT/gupguard.ko
+ko=$("$GG_ROOT/scripts/build-module.sh" 6.12 "$build") || fatal "module build"
 declare -A ko_of
 if [ -n "${kroot61:-}" ]; then
-	# The same sources, built out of the way of the 6.12 objects.
-	m61=$GG_CACHE/module-lts61
 	gg_log "building the module against $kroot61/build (Linux 6.1, rustc 1.63)"
-	mkdir -p "$m61"
-	# Sources only: the 6.12 build leaves objects and its bindings in the tree.
-	rsync -a --delete --exclude shim_generated.rs --include '*/' --include '*.rs' --include '*.[ch]' \
-		--include Kbuild --exclude '*' "$GG_ROOT/Kbuild" "$GG_ROOT/src" "$GG_ROOT/rust-bindings" "$m61/" &&
-		"${GG_LTS61_KMAKE[@]}" -C "$kroot61/build" M="$m61" modules >"$GG_CACHE/module-build-lts61.log" 2>&1 ||
-		{ tail -30 "$GG_CACHE/module-build-lts61.log"; fatal "module build (lts61)"; }
-	if grep -E 'warning:|error:|WARNING:' "$GG_CACHE/module-build-lts61.log"; then
-		fatal "module build (lts61) has warnings"
-	fi
-	ko_of[lts61]=$m61/gupguard.ko
+	ko_of[lts61]=$("$GG_ROOT/scripts/build-module.sh" lts61 "$kroot61/build") || fatal "module build (lts61)"
 fi
 run=$GG_RUN
 bindir=$run/bin
@@ -123,7 +107,7 @@ inputs_key() { # inputs_key WORD...: hash of everything a guest run depends on
 		printf '%s\n' "$@"
 		(cd "$GG_ROOT" && sha256sum Kbuild Makefile src/*.rs src/*.c src/*.h rust-bindings/shim.rs \
 			tests/*.c tests/*.h tests/guest/*.sh qemu/run-vm.sh qemu/guest-init qemu/bin/virtme-run scripts/common.sh \
-			scripts/build-tests.sh scripts/selftest-harness.sh scripts/bootstrap.sh)
+			scripts/build-module.sh scripts/build-tests.sh scripts/selftest-harness.sh scripts/bootstrap.sh)
 		qemu-system-x86_64 --version | head -1
 		vng --version 2>&1
 		dpkg-query -W liburing-dev 2>&1

@@ -1,5 +1,6 @@
 #!/bin/bash
-# The main job, inside the legacy test kernel: the hole, then gupguard closing it.
+# The main job, inside the legacy test kernel or Linux 6.1: the hole, then
+# gupguard closing it.
 #   demo.sh BINDIR MODULE.ko OUTDIR
 set -u
 bin=$1 ko=$2 out=$3
@@ -10,7 +11,7 @@ mkdir -p /tmp/ext4 && mount "$(blkid -L gg-ext4)" /tmp/ext4 || exit 2
 f=/tmp/ext4/data
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
-echo "kernel $(uname -r) (legacy flavour: no upstream check), $f on $(findmnt -no FSTYPE /tmp/ext4)"
+echo "kernel $(uname -r) ($(case $(uname -r) in 6.1.*) echo "Linux 6.1 LTS" ;; *) echo "legacy flavour" ;; esac): no upstream check), $f on $(findmnt -no FSTYPE /tmp/ext4)"
 say "gup_pin $f    # without gupguard: the kernel lets it through"
 "$bin/gup_pin" "$f"
 say "insmod gupguard.ko"

@@ -42,6 +42,10 @@ suite_optouts() {
 	setup_cgroups || { tap_not_ok "$flavour: cgroup2 at $CG"; return; }
 	# The kernel's own refusal (stock) is not the module's to lift.
 	lifted=$((kernel_refuses))
+	# 6.1's io_uring fails a file buffer itself (EOPNOTSUPP, gup_pin's 2) once
+	# GUP has let the pin through: the exemption is seen in the counters.
+	local lifted_uring=$lifted
+	[ "$series" = 6.1 ] && lifted_uring=2
 	f=$(user_file ext4 uring)
 	# $bin may sit under a directory other users cannot enter (/root).
 	local ubin=/tmp/gg-ubin
@@ -51,7 +55,7 @@ suite_optouts() {
 	# any name. Renamed after an allowed task, a task of another uid is refused.
 	echo "$GG_UID" >"$DBG/allow_uid"
 	tap_check "$flavour: allow_uid reads back" test "$(<"$DBG/allow_uid")" = "$GG_UID"
-	expect_pin "uid $GG_UID (allowed), io_uring on ext4" "$lifted" exempt_uid 1 \
+	expect_pin "uid $GG_UID (allowed), io_uring on ext4" "$lifted_uring" exempt_uid 1 \
 		as_user "$GG_UID" - "$ubin/gup_pin" --uring --comm fio "$f"
 	expect_pin "uid $NOBODY renamed fio like the allowed task, io_uring on ext4" 1 slow_refused 1 \
 		as_user "$NOBODY" - "$ubin/gup_pin" --uring --comm fio "$f"
@@ -68,7 +72,7 @@ suite_optouts() {
 	# cgroup v2: the allowed cgroup and everything below it.
 	echo /gg-allowed >"$DBG/allow_cgroup"
 	tap_check "$flavour: allow_cgroup reads back" test "$(<"$DBG/allow_cgroup")" = /gg-allowed
-	expect_pin "uid $NOBODY in /gg-allowed/inner (below the allowed cgroup)" "$lifted" exempt_cgroup 1 \
+	expect_pin "uid $NOBODY in /gg-allowed/inner (below the allowed cgroup)" "$lifted_uring" exempt_cgroup 1 \
 		as_user "$NOBODY" /gg-allowed/inner "$ubin/gup_pin" --uring "$f"
 	expect_pin "root in /gg-allowed, gup_test pin (slow path)" "$lifted" exempt_cgroup 1 \
 		in_cgroup /gg-allowed "$bin/gup_pin" "$f"
@@ -82,7 +86,7 @@ suite_optouts() {
 	expect_pin "/gg-allowed deleted and re-created: a new cgroup, refused" 1 slow_refused 1 \
 		as_user "$NOBODY" /gg-allowed "$ubin/gup_pin" --uring "$f"
 	echo /gg-allowed >"$DBG/allow_cgroup"
-	expect_pin "/gg-allowed written again: exempt" "$lifted" exempt_cgroup 1 \
+	expect_pin "/gg-allowed written again: exempt" "$lifted_uring" exempt_cgroup 1 \
 		as_user "$NOBODY" /gg-allowed "$ubin/gup_pin" --uring "$f"
 	echo >"$DBG/allow_cgroup"
 
