@@ -41,8 +41,9 @@ pub(crate) mod prelude {
 /// can fail a load with any errno (6.12), C entry points otherwise (6.1).
 /// `$type::start()` makes the module's state; dropping it undoes everything.
 macro_rules! gg_module {
-    (type: $type:ident, name: $name:literal, author: $author:literal,
-     description: $desc:literal, license: $license:literal $(,)?) => {
+    // `tt`, not `literal`: `module!` wants the string tokens themselves.
+    (type: $type:ident, name: $name:tt, author: $author:tt,
+     description: $desc:tt, license: $license:tt $(,)?) => {
         #[cfg(not(gg_kernel_6_1))]
         kernel::prelude::module! {
             type: $type,
