@@ -116,6 +116,8 @@ publish() {
 	# (A tree of an older recipe has a real directory there.)
 	[ -L "$dir/stock" ] || rm -rf "$dir/stock"
 	ln -sfn "stock-$tcg_key" "$dir/stock"
+	# (The 6.1 kernel is its series' stock: named after its flavour too.)
+	[ "$series" = lts61 ] && ln -sfn "stock-$tcg_key" "$dir/lts61"
 	ln -sfn "$base_key" "$cache/current"
 	echo "$dir"
 }
@@ -126,7 +128,7 @@ all_cached() {
 }
 
 if all_cached; then
-	gg_log "kernels cached in $dir (stock + ${variants[*]})"
+	gg_log "kernels cached in $dir (stock${variants[*]:+ + ${variants[*]}})"
 	publish
 	exit 0
 fi

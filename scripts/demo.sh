@@ -16,7 +16,7 @@ legacy)
 	;;
 lts61)
 	kroot61=$("$GG_ROOT/scripts/build-kernel.sh" lts61)
-	image=$kroot61/stock/bzImage
+	image=$kroot61/lts61/bzImage
 	ko=$("$GG_ROOT/scripts/build-module.sh" lts61 "$kroot61/build")
 	;;
 *) gg_die "usage: scripts/demo.sh [lts61]" ;;

@@ -66,7 +66,7 @@ else
 	for fl in "${flavours[@]}"; do image[$fl]=$kroot/$fl/bzImage; done
 	if [[ " ${flavours[*]} " == *" lts61 "* ]]; then
 		kroot61=$("$GG_ROOT/scripts/build-kernel.sh" lts61) || fatal "lts61 kernel build"
-		image[lts61]=$kroot61/stock/bzImage
+		image[lts61]=$kroot61/lts61/bzImage
 	fi
 fi
 gg_log "kernels ready after $((SECONDS - start)) s"

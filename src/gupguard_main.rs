@@ -296,9 +296,9 @@ fn record(
         fast: 0,
         name: [0; shim::GG_CALLER_LEN as usize],
     };
-    // SAFETY: `c` is a valid, writable `gg_caller`; called from the probe
-    // handler, whose stack the shim walks.
-    unsafe { shim::gg_shim_caller(&mut c) };
+    // SAFETY: `regs_ref` is the probe's registers for this call, which the
+    // shim is still handling; `c` is a valid, writable `gg_caller`.
+    unsafe { shim::gg_shim_caller(facts.regs_ref, &mut c) };
     let e = Event {
         time_ns: d.time_ns,
         pid: d.pid,

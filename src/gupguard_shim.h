@@ -39,6 +39,7 @@ struct gg_slow_facts {
 	__u32 vma;			/* GG_VMA_* */
 	__u64 gup_flags;		/* as passed to check_vma_flags() */
 	const void *vma_ref;		/* the VMA, opaque: for gg_shim_slow_details() */
+	const void *regs_ref;		/* the probe's registers, opaque: for gg_shim_caller() */
 };
 
 /* The rest of a matched call, for opt-outs and the event log. */
@@ -108,7 +109,7 @@ __u64 gg_shim_probe_missed(__u32 probe);
 void gg_shim_slow_details(const void *vma_ref, struct gg_slow_details *d);
 bool gg_shim_current_in_cgroup(__u64 id, __u32 level);
 int gg_shim_cgroup_lookup(const char *path, __u64 *id, __u32 *level);
-void gg_shim_caller(struct gg_caller *c);
+void gg_shim_caller(const void *regs_ref, struct gg_caller *c);
 void gg_shim_seq_symbol(struct seq_file *m, __u64 addr, bool offset);
 int gg_shim_debugfs_dir(const char *name, void **dir);
 int gg_shim_debugfs_file(void *dir, const char *name, __u16 mode, __u32 file);

@@ -24,12 +24,12 @@
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/shmem_fs.h>
-#include <linux/stacktrace.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <generated/utsrelease.h>
 #include <asm/linkage.h>
 #include <asm/text-patching.h>
+#include <asm/unwind.h>
 
 #include "internal.h"		/* mm/internal.h: FOLL_PIN and friends */
 #include "gupguard_shim.h"
@@ -177,6 +177,7 @@ static int gg_slow_pre(struct kprobe *p, struct pt_regs *regs)
 		.vma = gg_vma_bits(vma),
 		.gup_flags = gup_flags,
 		.vma_ref = vma,
+		.regs_ref = regs,
 	};
 	int verdict = gg_rs_slow(&facts);
 
@@ -362,6 +363,9 @@ static void gg_function_name(char *sym)
 	sym[strcspn(sym, ". ")] = '\0';
 }
 
+/* Frames to look at, from the probed function out to GUP's caller. */
+#define GG_CALLER_DEPTH	24
+
 static bool gg_gup_frame(const char *fn)
 {
 	int i;
@@ -374,32 +378,37 @@ static bool gg_gup_frame(const char *fn)
 
 /*
  * Called from the slow probe's handler when the call is logged (never on the
- * plain path): walks the stack out of the probe and GUP to the caller.
- * stack_trace_save() and kallsyms lookups neither sleep nor allocate.
+ * plain path): unwinds from the probed function's registers at the probe,
+ * out of GUP, to the caller. Unwinding from the handler's
+ * frame instead crosses ftrace's trampoline, which 6.1's unwinder did not
+ * get through. The unwinder and kallsyms lookups neither sleep nor allocate.
  */
-void gg_shim_caller(struct gg_caller *c)
+void gg_shim_caller(const void *regs_ref, struct gg_caller *c)
 {
-	unsigned long entries[24];
+	struct pt_regs *regs = (struct pt_regs *)regs_ref;
 	char sym[KSYM_SYMBOL_LEN];
-	unsigned int i, n;
-	bool in_gup = false;
+	struct unwind_state state;
+	unsigned long addr;
+	int depth = 0;
 
-	n = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
-	for (i = 0; i < n; i++) {
-		sprint_symbol_no_offset(sym, entries[i]);
+	for (unwind_start(&state, current, regs, NULL);
+	     !unwind_done(&state) && depth < GG_CALLER_DEPTH;
+	     unwind_next_frame(&state), depth++) {
+		addr = unwind_get_return_address(&state);
+		if (!addr)
+			return;
+		sprint_symbol_no_offset(sym, addr);
 		gg_function_name(sym);
-		if (!in_gup) {
-			/* Everything up to the probed function is the probe's own. */
-			in_gup = !strcmp(sym, gg_probes[GG_PROBE_SLOW].symbol_name);
+		/* The unwinder starts at its caller (it skips the regs frame). */
+		if (!strcmp(sym, gg_probes[GG_PROBE_SLOW].symbol_name))
 			continue;
-		}
 		if (gg_gup_frame(sym)) {
-			c->entry = entries[i];
+			c->entry = addr;
 			if (!strcmp(sym, "gup_fast_fallback") || strstr(sym, "_fast"))
 				c->fast = 1;
 			continue;
 		}
-		c->caller = entries[i];
+		c->caller = addr;
 		strscpy(c->name, sym, sizeof(c->name));
 		return;
 	}

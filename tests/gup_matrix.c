@@ -215,6 +215,62 @@ static void run_row(enum backing b, bool shared, enum method m, bool rw)
 		close(fd);
 }
 
+/*
+ * Paths a check could miss: a range that starts in anonymous memory and ends
+ * in the file (GUP pins the anonymous page first, then meets the file's VMA),
+ * and a MAP_SHARED file mapping made writable by mprotect() after mmap(). The
+ * results are exact; of the counters, only whether the module refused (or in
+ * audit would have): a partial pin makes gup_test call GUP again for the
+ * rest, so the totals are GUP's business.
+ */
+enum hidden { SPAN, MPROTECT, NR_HIDDEN };
+static const char *const hidden_name[] = {
+	"over an anonymous page then a MAP_SHARED file page",
+	"of a MAP_SHARED file mapping made writable by mprotect()",
+};
+
+static void run_hidden(enum hidden h, enum method m)
+{
+	size_t ps = getpagesize(), size = h == SPAN ? 2 * ps : ps;
+	bool dirty = dirty_tracked_fs;
+	bool refused = dirty && (kernel_scope >= 0 || module == MOD_ENFORCE);
+	long long before[NR_COUNTERS], after[NR_COUNTERS];
+	char desc[256], *mem, *file;
+	int fd, err, want_err;
+	bool ok;
+
+	snprintf(desc, sizeof(desc), "R/W %s %s on %s", method_name[m], hidden_name[h], fs);
+	fd = backing_fd(B_FILE, &ps);
+	if (h == SPAN) {
+		mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		file = mem == MAP_FAILED ? mem : mmap(mem + ps, ps, PROT_READ | PROT_WRITE,
+						      MAP_SHARED | MAP_FIXED, fd, 0);
+	} else {
+		mem = file = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+		if (mem != MAP_FAILED && mprotect(mem, size, PROT_READ | PROT_WRITE))
+			ksft_exit_fail_msg("mprotect: %s\n", strerror(errno));
+	}
+	if (mem == MAP_FAILED || file == MAP_FAILED)
+		ksft_exit_fail_msg("mmap %s: %s\n", desc, strerror(errno));
+	memset(mem, 0x5a, size);
+
+	/* 6.1's io_uring: one file per buffer, and no file but shmem. */
+	want_err = refused ? EFAULT : !series_6_1 || m != IOURING ? 0 :
+		   h == SPAN ? EINVAL : dirty ? EOPNOTSUPP : 0;
+	read_counters(before);
+	err = do_pin(m, true, mem, size);
+	read_counters(after);
+	ok = err == want_err &&
+	     (after[SLOW_REFUSED] > before[SLOW_REFUSED]) == (module == MOD_ENFORCE && dirty) &&
+	     (after[SLOW_WOULD_REFUSE] > before[SLOW_WOULD_REFUSE]) == (module == MOD_AUDIT && dirty);
+	ksft_test_result(ok, "%s: %s%s%s; slow_refused +%lld, slow_would_refuse +%lld\n", desc,
+			 gg_outcome(err), ok ? "" : ", wanted ", ok ? "" : gg_outcome(want_err),
+			 after[SLOW_REFUSED] - before[SLOW_REFUSED],
+			 after[SLOW_WOULD_REFUSE] - before[SLOW_WOULD_REFUSE]);
+	munmap(mem, size);
+	close(fd);
+}
+
 static void run_backing(enum backing b)
 {
 	int shared, m, rw;
@@ -286,11 +342,17 @@ int main(int argc, char **argv)
 		ksft_exit_fail_msg("io_uring_queue_init: %s\n", strerror(-c));
 
 	ksft_print_header();
-	ksft_set_plan(rows(B_FILE) + (anon ? rows(B_MEMFD) + rows(B_HUGETLB) + rows(B_ANON) : 0));
+	ksft_set_plan(rows(B_FILE) + NR_HIDDEN * 3 +
+		      (anon ? rows(B_MEMFD) + rows(B_HUGETLB) + rows(B_ANON) : 0));
 	ksft_print_msg("fs %s, kernel refuses %s, module %s, scope %s, series %s\n", fs,
 		       kernel_scope < 0 ? "none" : scope_name[kernel_scope],
 		       module_name[module], scope_name[scope], series_6_1 ? "6.1" : "6.12");
 	run_backing(B_FILE);
+	for (c = 0; c < NR_HIDDEN; c++) {
+		run_hidden(c, LT_SLOW);
+		run_hidden(c, LT_FAST);
+		run_hidden(c, IOURING);
+	}
 	if (anon) {
 		run_backing(B_MEMFD);
 		run_backing(B_HUGETLB);
