@@ -418,7 +418,7 @@ static void refused_pin(void)
 	if (mem == MAP_FAILED)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 	mem[0] = 1;
-	if (gg_pin_longterm(gup, mem, size, true, false) != EFAULT)
+	if (gg_pin_longterm(gup, mem, size, size, true, false) != EFAULT)
 		ksft_exit_fail_msg("a pin enforce must refuse was not refused\n");
 	munmap(mem, size);
 	close(gup);

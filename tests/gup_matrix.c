@@ -125,7 +125,8 @@ static int backing_fd(enum backing b, size_t *size)
 }
 
 /* Returns 0 if the pin worked, else the errno it failed with. */
-static int do_pin(enum method m, bool rw, char *mem, size_t size)
+/* per_call: how much a long-term pin asks GUP for at a time, on 6.1. */
+static int do_pin(enum method m, bool rw, char *mem, size_t size, size_t per_call)
 {
 	struct gup_test gup = {
 		.addr = (uintptr_t)mem, .size = size, .nr_pages_per_call = size / getpagesize(),
@@ -138,7 +139,7 @@ static int do_pin(enum method m, bool rw, char *mem, size_t size)
 	switch (m) {
 	case LT_SLOW:
 	case LT_FAST:
-		return gg_pin_longterm(gup_fd, mem, size, rw, m == LT_FAST);
+		return gg_pin_longterm(gup_fd, mem, size, per_call, rw, m == LT_FAST);
 	case ST_SLOW:
 	case ST_FAST:
 	case GET_SLOW:
@@ -206,7 +207,7 @@ static void run_row(enum backing b, bool shared, enum method m, bool rw)
 				covers(i, rw, pin, longterm);
 	}
 	read_counters(before);
-	err = do_pin(m, rw, mem, size);
+	err = do_pin(m, rw, mem, size, size);
 	read_counters(after);
 
 	gg_report_err(desc, err, want_err, counter_name, NR_COUNTERS, before, after, want);
@@ -258,7 +259,8 @@ static void run_hidden(enum hidden h, enum method m)
 	want_err = refused ? EFAULT : !series_6_1 || m != IOURING ? 0 :
 		   h == SPAN ? EINVAL : dirty ? EOPNOTSUPP : 0;
 	read_counters(before);
-	err = do_pin(m, true, mem, size);
+	/* A page at a time, so that a pin of the anonymous page alone shows. */
+	err = do_pin(m, true, mem, size, getpagesize());
 	read_counters(after);
 	ok = err == want_err &&
 	     (after[SLOW_REFUSED] > before[SLOW_REFUSED]) == (module == MOD_ENFORCE && dirty) &&

@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 				io_uring_unregister_buffers(&ring);
 			r = !r ? 0 : errno == EFAULT ? 1 : 2;
 		} else {
-			errno = gg_pin_longterm(gup_fd, mem, size, !ro, fast);
+			errno = gg_pin_longterm(gup_fd, mem, size, size, !ro, fast);
 			r = !errno ? 0 : errno == EFAULT ? 1 : 2;
 		}
 		if (r == 2 || (ret >= 0 && r != ret)) {

@@ -67,7 +67,8 @@ static inline unsigned int gg_foll_longterm(void)
 	return v;
 }
 
-static inline int gg_pin_longterm(int fd, void *mem, size_t size, bool write, bool fast)
+static inline int gg_pin_longterm(int fd, void *mem, size_t size, size_t per_call, bool write,
+				  bool fast)
 {
 	static int has_test = -1;
 	struct pin_longterm_test lt = {
@@ -76,12 +77,13 @@ static inline int gg_pin_longterm(int fd, void *mem, size_t size, bool write, bo
 			 (fast ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0),
 	};
 	/*
-	 * One page per call: the benchmark counts the bytes of every call it
-	 * made, so a call that pinned part of its pages is seen only when the
-	 * next one fails.
+	 * The benchmark counts the bytes of every call it made, so a call that
+	 * pinned part of its pages is seen only when the next one fails: a range
+	 * that can be pinned in part (over several VMAs) goes in calls of
+	 * per_call bytes.
 	 */
 	struct gup_test gup = {
-		.addr = (uintptr_t)mem, .size = size, .nr_pages_per_call = 1,
+		.addr = (uintptr_t)mem, .size = size, .nr_pages_per_call = per_call / getpagesize(),
 		.gup_flags = (write ? GG_FOLL_WRITE : 0) | (fast ? gg_foll_longterm() : 0),
 	};
 

@@ -488,7 +488,11 @@ suite_attribution() {
 	# dirty-tracked fs; nothing on tmpfs or memfd, nor for private mappings.
 	# On 6.1, O_DIRECT takes references (a get), and io_uring pins on the slow path.
 	local want_fs="1 3 4 0 0" uring_path="fast" uring_entry=pin_user_pages_fast
-	[ "$series" = 6.1 ] && want_fs="1 2 4 0 0" uring_path=slow uring_entry=pin_user_pages
+	local pvw_entry=pin_user_pages_remote
+	# (6.1's pin_user_pages() and pin_user_pages_remote() tail-call into GUP:
+	# the outermost GUP frame on the stack is the one they call.)
+	[ "$series" = 6.1 ] && want_fs="1 2 4 0 0" uring_path=slow uring_entry=__gup_longterm_locked \
+		pvw_entry=__get_user_pages_remote
 	for fs in "${DIRTY_FS[@]}"; do
 		row=$(fs_row "$fs")
 		tap_check "$flavour: by_fs $fs: longterm pin get refused exempt = $row (want $want_fs)" test "$row" = "$want_fs"
@@ -512,7 +516,7 @@ suite_attribution() {
 	# Matched by the pin scope only: allowed under the selected longterm scope.
 	row=$(grep ' ext4 .* process_vm' "$DBG/events" | head -1)
 	tap_check "$flavour: process_vm_writev event: ${row:-none}" \
-		bash -c '[[ "$1" =~ \ slow\ WRITE\|PIN\|REMOTE\ .*\ pin\ allowed\ process_vm.*\ pin_user_pages_remote$ ]]' _ "$row"
+		bash -c '[[ "$1" =~ \ slow\ WRITE\|PIN\|REMOTE\ .*\ pin\ allowed\ process_vm.*\ '$pvw_entry'$ ]]' _ "$row"
 
 	# Enforce and an allow-list: refused and exempt calls are logged as such.
 	echo 0 >"$DBG/counters"
