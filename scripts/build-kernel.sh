@@ -146,7 +146,8 @@ if [ ! -f "$build/.config.gupguard" ]; then
 	(cd "$src" && scripts/kconfig/merge_config.sh -m -O "$build" "$build/.config" "${fragments[@]}" >>"$dir/kconfig.log" 2>&1) ||
 		gg_die "merge_config.sh failed: see $dir/kconfig.log"
 	kmake olddefconfig >>"$dir/kconfig.log" 2>&1 || gg_die "olddefconfig failed: see $dir/kconfig.log"
-	# Every option a fragment asks for must survive olddefconfig.
+	# Every option the fragments ask for must survive olddefconfig (the
+	# last fragment that names an option decides it, as in merge_config.sh).
 	bad=()
 	while IFS= read -r line; do
 		case "$line" in
@@ -157,7 +158,9 @@ if [ ! -f "$build/.config.gupguard" ]; then
 			grep -q "^$opt=" "$build/.config" && bad+=("$line")
 			;;
 		esac
-	done < <(cat "${fragments[@]}")
+	done < <(cat "${fragments[@]}" | awk '{ k = $0; sub(/^# /, "", k); sub(/[= ].*/, "", k) }
+		k ~ /^CONFIG_/ { last[k] = $0; order[++n] = k } END { for (i = 1; i <= n; i++)
+		if (!seen[order[i]]++) print last[order[i]] }')
 	((${#bad[@]} == 0)) || gg_die "kernel config lacks requested options (unmet dependencies?): ${bad[*]}"
 	touch "$build/.config.gupguard"
 fi
