@@ -23,11 +23,14 @@ case $series in
 6.12)
 	series_pkg=$GG_KERNEL_SERIES series_frags=() kmake_cmd=("${GG_KMAKE[@]}")
 	cache=$GG_CACHE/kernel rustc=/usr/bin/rustc bindgen=$GG_TOOLS/bin/bindgen
+	# The patched kernels (below): legacy, and BASE:SCOPE for each export.
+	variants=(legacy) exports=(legacy:longterm stock:pin stock:get)
 	;;
 lts61)
 	series_pkg=$GG_LTS61_SERIES series_frags=("$GG_ROOT"/qemu/config/lts61/*.config)
 	kmake_cmd=("${GG_LTS61_KMAKE[@]}")
 	cache=$GG_CACHE/kernel-lts61 rustc=$GG_LTS61_TOOLS/bin/rustc bindgen=$GG_LTS61_TOOLS/bin/bindgen
+	variants=() exports=()
 	;;
 *) gg_die "unknown kernel series '$series' (6.12 or lts61)" ;;
 esac
@@ -82,11 +85,8 @@ stock=$dir/stock-$tcg_key
 
 # The patched kernels: NAME=patch files, the base's first. An exported patch
 # is made here from the exporter (no commit message: only its diff matters).
-exports=(legacy:longterm stock:pin stock:get)
 declare -A variant_patches variant_key
 variant_patches[legacy]="${patches[*]}"
-variants=(legacy)
-[ "$series" = lts61 ] && exports=() variants=() && variant_patches=()
 largs=()
 for lp in "${patches[@]}"; do largs+=(--legacy-patch "$lp"); done
 mkdir -p "$dir/exports"
