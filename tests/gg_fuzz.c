@@ -54,8 +54,6 @@
 #define WRITE_MAX 255	/* longest write the debugfs files take (GG_WRITE_MAX - 1) */
 #define LIST_MAX 8	/* entries per allow list */
 #define BUF 1024
-#define FOLL_WRITE 0x01		/* gup_test passes gup_flags through */
-#define FOLL_LONGTERM gg_foll_longterm()
 
 static __thread unsigned long long rng_state;
 static unsigned long long seed;

@@ -195,19 +195,18 @@ static void run(const struct caller *cl, bool memfd)
 	long long before[NR_COUNTERS], after[NR_COUNTERS], want[NR_COUNTERS] = { 0 };
 	struct caller c6_1 = *cl;
 	const struct caller *c = cl;
-	bool dirty = !memfd && dirty_fs && c->shared;
-	bool refused = dirty && ((kernel_scope >= 0 && covers(kernel_scope, c)) ||
-				 (module == MOD_ENFORCE && covers(scope, c)));
 	char path[4096], desc[256];
 	int fd, err, i, want_err;
+	bool dirty, refused;
 	char *mem;
 
-	if (series_6_1 && c->run == run_odirect) {
+	if (series_6_1 && cl->run == run_odirect) {
 		c6_1.pin = false;	/* a reference on 6.1 */
 		c = &c6_1;
-		refused = dirty && ((kernel_scope >= 0 && covers(kernel_scope, c)) ||
-				    (module == MOD_ENFORCE && covers(scope, c)));
 	}
+	dirty = !memfd && dirty_fs && c->shared;
+	refused = dirty && ((kernel_scope >= 0 && covers(kernel_scope, c)) ||
+			    (module == MOD_ENFORCE && covers(scope, c)));
 	snprintf(desc, sizeof(desc), "%s: %s on %s", c->name, memfd ? "memfd" : "file",
 		 memfd ? "-" : fs);
 	if (memfd) {

@@ -41,8 +41,6 @@ static time_t deadline;
 static atomic_long calls, refused, anon_refused, errors;
 static long pagesize;
 
-#define FOLL_WRITE 0x01	/* gup_test passes gup_flags through */
-#define FOLL_LONGTERM gg_foll_longterm()
 
 /*
  * Long-term pins through gup_test's benchmark ioctls, which any number of

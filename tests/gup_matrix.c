@@ -37,7 +37,6 @@
 #include "gup_test.h"	/* mm/gup_test.h of the kernel source */
 #include "gupguard_test.h"
 
-#define FOLL_WRITE 0x01	/* gup_test passes gup_flags through */
 
 enum method { LT_SLOW, LT_FAST, ST_SLOW, ST_FAST, GET_SLOW, IOURING, NR_METHODS };
 static const char *const method_name[] = {
@@ -124,8 +123,10 @@ static int backing_fd(enum backing b, size_t *size)
 	return fd;
 }
 
-/* Returns 0 if the pin worked, else the errno it failed with. */
-/* per_call: how much a long-term pin asks GUP for at a time, on 6.1. */
+/*
+ * Returns 0 if the pin worked, else the errno it failed with. per_call: how
+ * much a long-term pin asks GUP for at a time, on 6.1.
+ */
 static int do_pin(enum method m, bool rw, char *mem, size_t size, size_t per_call)
 {
 	struct gup_test gup = {

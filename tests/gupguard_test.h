@@ -38,16 +38,6 @@ static inline void gg_read_counters(const char *const *names, int n, long long *
 }
 
 /*
- * One long-term pin of [mem, mem + size), released at once, through
- * gup_test (fd): PIN_LONGTERM_TEST_START/STOP where the kernel has them
- * (6.2+). Linux 6.1's gup_test has not; there PIN_LONGTERM_BENCHMARK
- * (pin_user_pages() | FOLL_LONGTERM) and PIN_FAST_BENCHMARK with
- * FOLL_LONGTERM pin the same way, and tell a failed pin only by pinning
- * fewer bytes: reported as EFAULT, GUP's refusal. Returns 0 or an errno.
- */
-#define GG_FOLL_WRITE		0x01
-
-/*
  * FOLL_LONGTERM, for gup_test's benchmarks, which pass gup_flags on as they
  * are: 1 << 8 since 6.2 ("mm/gup: move gup flags to an enum", include/linux/
  * mm_types.h), 0x10000 before (6.1's include/linux/mm.h, where 0x100 is
@@ -67,6 +57,18 @@ static inline unsigned int gg_foll_longterm(void)
 	return v;
 }
 
+/* gup_test's gup_flags, for the programs that pass them. */
+#define FOLL_WRITE	0x01
+#define FOLL_LONGTERM	gg_foll_longterm()
+
+/*
+ * One long-term pin of [mem, mem + size), released at once, through
+ * gup_test (fd): PIN_LONGTERM_TEST_START/STOP where the kernel has them
+ * (6.2+). Linux 6.1's gup_test has not; there PIN_LONGTERM_BENCHMARK
+ * (pin_user_pages() | FOLL_LONGTERM) and PIN_FAST_BENCHMARK with
+ * FOLL_LONGTERM pin the same way, and tell a failed pin only by pinning
+ * fewer bytes: reported as EFAULT, GUP's refusal. Returns 0 or an errno.
+ */
 static inline int gg_pin_longterm(int fd, void *mem, size_t size, size_t per_call, bool write,
 				  bool fast)
 {
@@ -84,14 +86,18 @@ static inline int gg_pin_longterm(int fd, void *mem, size_t size, size_t per_cal
 	 */
 	struct gup_test gup = {
 		.addr = (uintptr_t)mem, .size = size, .nr_pages_per_call = per_call / getpagesize(),
-		.gup_flags = (write ? GG_FOLL_WRITE : 0) | (fast ? gg_foll_longterm() : 0),
+		.gup_flags = (write ? FOLL_WRITE : 0) | (fast ? FOLL_LONGTERM : 0),
 	};
 
 	/* STOP without a pin is a no-op where it exists, EINVAL where not. */
-	if (has_test < 0)
-		has_test = !ioctl(fd, PIN_LONGTERM_TEST_STOP) ? 1 : errno == EINVAL ? 0 : -1;
-	if (has_test < 0)
-		return errno == EFAULT ? EIO : errno;	/* never to be read as a refusal */
+	if (has_test < 0) {
+		if (!ioctl(fd, PIN_LONGTERM_TEST_STOP))
+			has_test = 1;
+		else if (errno == EINVAL)
+			has_test = 0;
+		else
+			return errno == EFAULT ? EIO : errno;	/* never to be read as a refusal */
+	}
 	if (has_test) {
 		if (ioctl(fd, PIN_LONGTERM_TEST_START, &lt))
 			return errno;
