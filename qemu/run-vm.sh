@@ -73,6 +73,13 @@ fi
 # GG_TCG_THREAD=single|multi: QEMU's TCG threading (see below the default).
 tcg=()
 [ ${#accel[@]} != 0 ] && [ -n "${GG_TCG_THREAD:-}" ] && tcg=(--qemu-opt=-accel "--qemu-opt=tcg,thread=$GG_TCG_THREAD")
+# GG_VM_ICOUNT=1 (scripts/bench.sh): guest time advances with executed
+# instructions (one per ns), so in-guest timings are instruction counts, not
+# the host's wall clock; sleep=off lets an idle guest skip ahead. TCG only.
+if [ "${GG_VM_ICOUNT:-0}" = 1 ]; then
+	[ ${#accel[@]} != 0 ] || gg_die "GG_VM_ICOUNT=1 needs TCG (GG_KVM=never)"
+	tcg+=(--qemu-opt=-icount --qemu-opt=shift=0,sleep=off)
+fi
 gg_log "booting $(basename "$(dirname "$bzimage")") kernel ($([ ${#accel[@]} = 0 ] && echo KVM || echo TCG)), timeout ${timeout_s}s"
 
 # no5lvl: TCG's CPU offers 5-level paging. identify_cpu() zeroes the boot

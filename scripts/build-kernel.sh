@@ -14,6 +14,9 @@
 #            kernel without the rule, built by the 6.1 Rust toolchain
 #            (scripts/toolchain-lts61.sh), with the same fragments plus
 #            qemu/config/lts61/*.config and the same tcg patches; no variants
+#   bench  - with the argument "bench": stock and legacy 6.12 without the
+#            debug options (qemu/config/bench/ instead of debug.config), for
+#            scripts/bench.sh only; in their own cache directory
 # Prints the cache directory (the kernel "kdir" root) on stdout.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -21,24 +24,30 @@ set -euo pipefail
 series=${1:-6.12}
 case $series in
 6.12)
-	series_pkg=$GG_KERNEL_SERIES series_frags=() kmake_cmd=("${GG_KMAKE[@]}")
+	series_pkg=$GG_KERNEL_SERIES kmake_cmd=("${GG_KMAKE[@]}")
+	fragments=("$GG_ROOT"/qemu/config/*.config)
 	cache=$GG_CACHE/kernel rustc=/usr/bin/rustc bindgen=$GG_TOOLS/bin/bindgen
 	# The patched kernels (below): legacy, and BASE:SCOPE for each export.
 	variants=(legacy) exports=(legacy:longterm stock:pin stock:get)
 	;;
+bench)
+	series_pkg=$GG_KERNEL_SERIES kmake_cmd=("${GG_KMAKE[@]}")
+	fragments=("$GG_ROOT"/qemu/config/gupguard.config "$GG_ROOT"/qemu/config/bench/*.config)
+	cache=$GG_CACHE/kernel-bench rustc=/usr/bin/rustc bindgen=$GG_TOOLS/bin/bindgen
+	variants=(legacy) exports=()
+	;;
 lts61)
-	series_pkg=$GG_LTS61_SERIES series_frags=("$GG_ROOT"/qemu/config/lts61/*.config)
-	kmake_cmd=("${GG_LTS61_KMAKE[@]}")
+	series_pkg=$GG_LTS61_SERIES kmake_cmd=("${GG_LTS61_KMAKE[@]}")
+	fragments=("$GG_ROOT"/qemu/config/*.config "$GG_ROOT"/qemu/config/lts61/*.config)
 	cache=$GG_CACHE/kernel-lts61 rustc=$GG_LTS61_TOOLS/bin/rustc bindgen=$GG_LTS61_TOOLS/bin/bindgen
 	variants=() exports=()
 	;;
-*) gg_die "unknown kernel series '$series' (6.12 or lts61)" ;;
+*) gg_die "unknown kernel series '$series' (6.12, bench or lts61)" ;;
 esac
 
 # Bump when this recipe changes in a way that changes the output.
 RECIPE=1
 
-fragments=("$GG_ROOT"/qemu/config/*.config "${series_frags[@]}")
 patches=("$GG_ROOT"/qemu/patches/legacy-*.patch)
 tcg_patches=("$GG_ROOT"/qemu/patches/tcg-*.patch)
 tcg_key=$(cat "${tcg_patches[@]}" | sha256sum | cut -c1-16)

@@ -196,6 +196,8 @@ for fl in "${flavours[@]}"; do
 	grep -E '^# suite .* took' "$tap" | sed "s/^# /[$fl] /"
 	grep -hE '^# soak: ' "$tap" | sed "s/^# /[$fl] /"
 	grep -hE '^ok [0-9]+ .*(fuzz|soak): [0-9]+ ' "$tap" | sed "s/^ok [0-9]* /[$fl] /"
+	# The bench smoke run's figures (debug kernel: scripts/bench.sh measures).
+	[ -s "$out/bench-table.txt" ] && sed "s/^/[$fl] bench: /" "$out/bench-table.txt"
 	# Row totals of the kselftest programs, per module mode.
 	for f in "$out"/matrix-*-tmpfs.tap; do
 		m=${f##*/matrix-}

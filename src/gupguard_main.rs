@@ -29,6 +29,7 @@ mod stats;
 
 use events::{Event, EventLog, NameTable, Outcome, Tally};
 use policy::{Mode, Request, Scope, Verdict, Vma};
+use stats::Count;
 
 kcompat::gg_module! {
     type: GupGuard,
@@ -104,7 +105,26 @@ impl<T: Setting> Knob<T> {
 
 static MODE: Knob<Mode> = Knob::new(Mode::DEFAULT as u32);
 static SCOPE: Knob<Scope> = Knob::new(Scope::DEFAULT as u32);
-static STATS: stats::Stats = stats::Stats::new();
+static STATS: stats::Stats<PerCpuSlots> = stats::Stats::new(PerCpuSlots);
+
+/// The counters' slots: the shim's per-CPU array (see stats.rs for why).
+struct PerCpuSlots;
+
+impl stats::Slots for PerCpuSlots {
+    fn inc(&self, c: Count) {
+        // SAFETY: no preconditions; the shim bounds-checks the index and
+        // bumps this CPU's slot with one per-CPU instruction, in any context.
+        unsafe { shim::gg_shim_count(c as u32) }
+    }
+
+    fn sum(&self, c: Count) -> u64 {
+        // SAFETY: no preconditions; plain reads of every CPU's slot.
+        unsafe { shim::gg_shim_count_sum(c as u32) }
+    }
+}
+
+// The shim's per-CPU array has a slot for every counter.
+const _: () = assert!(stats::NR_COUNTS == shim::GG_NR_COUNTS as usize);
 /// Opt-outs: file-system types, real uids and cgroup-v2 subtrees whose pins
 /// are let through. Never task names: any task can take any name.
 static ALLOW_FS: allow::KeySet = allow::KeySet::new();
@@ -167,16 +187,16 @@ fn replace_set(set: &allow::KeySet, input: &[u8], kind: &allow::Kind) -> c_int {
 /// uid, then cgroup: the first that matches is the one counted.
 fn exemption(d: &shim::gg_slow_details) -> Option<Outcome> {
     if ALLOW_FS.contains(allow::pack_c(&d.fstype)) {
-        STATS.exempt_fs.inc();
+        STATS.inc(Count::ExemptFs);
         Some(Outcome::ExemptFs)
     } else if ALLOW_UID.contains([u64::from(d.uid), 0]) {
-        STATS.exempt_uid.inc();
+        STATS.inc(Count::ExemptUid);
         Some(Outcome::ExemptUid)
     } else if ALLOW_CGROUP.any(|[id, level]| {
         // SAFETY: a plain query about `current`, under RCU inside the shim.
         unsafe { shim::gg_shim_current_in_cgroup(id, level as u32) }
     }) {
-        STATS.exempt_cgroup.inc();
+        STATS.inc(Count::ExemptCgroup);
         Some(Outcome::ExemptCgroup)
     } else {
         None
@@ -224,7 +244,7 @@ pub extern "C" fn gg_rs_slow(facts: *const shim::gg_slow_facts) -> c_int {
     }
     // SAFETY: the shim passes its own, fully initialised facts for this call.
     let facts = unsafe { &*facts };
-    STATS.slow_examined.inc();
+    STATS.inc(Count::SlowExamined);
     let (req, vma) = (request(facts.req), vma(facts.vma));
     // The narrowest scope that would refuse the call; most calls match none.
     let matched = match Scope::ALL.into_iter().find(|s| s.matches(req, vma)) {
@@ -253,18 +273,18 @@ pub extern "C" fn gg_rs_slow(facts: *const shim::gg_slow_facts) -> c_int {
             // One workload answers "what would each scope have refused?".
             for s in Scope::ALL {
                 if s.matches(req, vma) {
-                    STATS.would_refuse(s).inc();
+                    STATS.inc(Count::would_refuse(s));
                 }
             }
         }
         match policy::decide(mode, scope, req, vma) {
             Verdict::Allow => Outcome::Allowed,
             Verdict::Refuse => {
-                STATS.slow_refused.inc();
+                STATS.inc(Count::SlowRefused);
                 Outcome::Refused
             }
             Verdict::WouldRefuse => {
-                STATS.slow_would_refuse.inc();
+                STATS.inc(Count::SlowWouldRefuse);
                 Outcome::WouldRefuse
             }
         }
@@ -443,10 +463,10 @@ pub extern "C" fn gg_rs_fast(req: u32) -> bool {
     if mode == Mode::Off {
         return false;
     }
-    STATS.fast_examined.inc();
+    STATS.inc(Count::FastExamined);
     let divert = policy::divert_fast(mode, SCOPE.get(), request(req));
     if divert {
-        STATS.fast_diverted.inc();
+        STATS.inc(Count::FastDiverted);
     }
     divert
 }

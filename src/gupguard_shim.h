@@ -91,6 +91,9 @@ struct gg_caller {
 #define GG_PROBE_FAST		1
 #define GG_NR_PROBES		2
 
+/* The counters (stats.rs): one slot per counter on every CPU. */
+#define GG_NR_COUNTS		11
+
 /* Implemented in Rust (gupguard_main.rs); called by the shim. */
 int gg_rs_slow(const struct gg_slow_facts *facts);
 bool gg_rs_fast(__u32 req);
@@ -106,6 +109,8 @@ void gg_rs_exit(void);
 int gg_shim_probes_register(void);
 void gg_shim_probes_unregister(void);
 __u64 gg_shim_probe_missed(__u32 probe);
+void gg_shim_count(__u32 c);
+__u64 gg_shim_count_sum(__u32 c);
 void gg_shim_slow_details(const void *vma_ref, struct gg_slow_details *d);
 bool gg_shim_current_in_cgroup(__u64 id, __u32 level);
 int gg_shim_cgroup_lookup(const char *path, __u64 *id, __u32 *level);

@@ -357,6 +357,31 @@ u64 gg_shim_probe_missed(u32 probe)
 	return probe < GG_NR_PROBES ? gg_probes[probe].nmissed : 0;
 }
 
+/*
+ * The counters' slots, one set per CPU, as vmstat's: every GUP call bumps
+ * one, and a shared atomic would be a cache line taken by every I/O on the
+ * machine. Rust owns what they mean and how a reset works (stats.rs).
+ */
+static DEFINE_PER_CPU(u64, gg_counts[GG_NR_COUNTS]);
+
+void gg_shim_count(u32 c)
+{
+	if (c < GG_NR_COUNTS)
+		this_cpu_inc(gg_counts[c]);
+}
+
+u64 gg_shim_count_sum(u32 c)
+{
+	u64 sum = 0;
+	int cpu;
+
+	if (c >= GG_NR_COUNTS)
+		return 0;
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu(gg_counts[c], cpu));
+	return sum;
+}
+
 /* A symbol's function name: no ".constprop.0"-style suffix, no "[module]". */
 static void gg_function_name(char *sym)
 {

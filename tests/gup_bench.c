@@ -1,13 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gup_bench: time GUP through /sys/kernel/debug/gup_test, one page per call
- * so that per-call costs (such as gupguard's probes) dominate.
+ * gup_bench: time GUP requests, to compare a boot's runs with gupguard
+ * absent and loaded (tests/guest/suite-bench.sh, scripts/bench.sh).
  *
- *   gup_bench [--mb N] [--rounds N]
+ *   gup_bench [--mb N] [--pages N] [--file PATH] [--odirect DEV]
  *
- * Prints one "name usec" line per case: the median over the rounds of the
- * kernel-measured time to take (not release) the references of N MB of
- * anonymous memory. Compare runs with and without the module, in one boot.
+ * Anonymous memory (default) or, with --file, a MAP_SHARED mapping of PATH
+ * pinned read-only (what any file system allows). Through gup_test, each
+ * case takes references on N MB, --pages pages per call, and prints
+ * "case usec": the kernel-measured time to take them (not to release them):
+ *   get_user_pages_fast           GUP_FAST_BENCHMARK
+ *   pin_user_pages_fast           PIN_FAST_BENCHMARK
+ *   pin_user_pages_fast_longterm  PIN_FAST_BENCHMARK with FOLL_LONGTERM
+ *   pin_user_pages_longterm       PIN_LONGTERM_BENCHMARK
+ * (FOLL_WRITE on anonymous memory, as a DMA into the buffer would ask.)
+ * With --odirect, instead: "odirect_read usec", N MB read from DEV with
+ * O_DIRECT into an anonymous buffer, --pages pages per read(2), timed by
+ * CLOCK_MONOTONIC: each read pins its buffer with pin_user_pages_fast().
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,75 +25,132 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include "gup_test.h"	/* mm/gup_test.h of the kernel source */
-
-#define FOLL_WRITE	0x01
-#define FOLL_LONGTERM	0x100
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#include "gupguard_test.h"
 
 static const struct {
 	const char *name;
 	unsigned long cmd;
-	unsigned int gup_flags;
+	int longterm;
 } cases[] = {
-	{ "get_user_pages_fast", GUP_FAST_BENCHMARK, FOLL_WRITE },
-	{ "pin_user_pages_fast", PIN_FAST_BENCHMARK, FOLL_WRITE },
-	{ "pin_user_pages_fast_longterm", PIN_FAST_BENCHMARK, FOLL_WRITE | FOLL_LONGTERM },
-	{ "pin_user_pages_longterm", PIN_LONGTERM_BENCHMARK, FOLL_WRITE },
+	{ "get_user_pages_fast", GUP_FAST_BENCHMARK, 0 },
+	{ "pin_user_pages_fast", PIN_FAST_BENCHMARK, 0 },
+	{ "pin_user_pages_fast_longterm", PIN_FAST_BENCHMARK, 1 },
+	{ "pin_user_pages_longterm", PIN_LONGTERM_BENCHMARK, 0 },
 };
 
-static int cmp(const void *a, const void *b)
+static int bad_args(const char *prog)
 {
-	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+	fprintf(stderr, "usage: %s [--mb N] [--pages N] [--file PATH | --odirect DEV]\n", prog);
+	return 2;
+}
 
-	return x < y ? -1 : x > y;
+static unsigned long long now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
+}
+
+static int odirect(const char *dev, size_t size, size_t chunk)
+{
+	unsigned long long t0;
+	size_t off;
+	char *buf;
+	int fd;
+
+	fd = open(dev, O_RDONLY | O_DIRECT);
+	buf = mmap(NULL, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fd < 0 || buf == MAP_FAILED) {
+		perror(fd < 0 ? dev : "mmap");
+		return 1;
+	}
+	memset(buf, 1, chunk);
+	t0 = now_usec();
+	for (off = 0; off < size; off += chunk) {
+		if (pread(fd, buf, chunk, off) != (ssize_t)chunk) {
+			fprintf(stderr, "%s: O_DIRECT read at %zu: %s\n", dev, off, strerror(errno));
+			return 1;
+		}
+	}
+	printf("odirect_read %llu\n", now_usec() - t0);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	unsigned long long t[64];
-	int mb = 16, rounds = 9, fd, i, r;
+	const char *file = NULL, *dev = NULL;
+	int mb = 16, per_call = 1, fd, i;
 	size_t size;
 	char *mem;
 
 	for (i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--mb"))
 			mb = atoi(argv[i + 1]);
-		else if (!strcmp(argv[i], "--rounds"))
-			rounds = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--pages"))
+			per_call = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--file"))
+			file = argv[i + 1];
+		else if (!strcmp(argv[i], "--odirect"))
+			dev = argv[i + 1];
+		else
+			return bad_args(argv[0]);
 	}
-	if (mb < 1 || rounds < 1 || rounds > 64) {
-		fprintf(stderr, "usage: gup_bench [--mb N] [--rounds 1..64]\n");
-		return 2;
-	}
+	if (i != argc || mb < 1 || mb > 1024 || per_call < 1 || per_call > 4096 || (file && dev))
+		return bad_args(argv[0]);
 	size = (size_t)mb << 20;
+	if (dev)
+		return odirect(dev, size, (size_t)per_call * getpagesize());
+
 	fd = open("/sys/kernel/debug/gup_test", O_RDWR);
-	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (fd < 0 || mem == MAP_FAILED) {
-		perror(fd < 0 ? "/sys/kernel/debug/gup_test" : "mmap");
+	if (fd < 0) {
+		perror("/sys/kernel/debug/gup_test");
 		return 2;
 	}
-	madvise(mem, size, MADV_NOHUGEPAGE);
-	memset(mem, 1, size);
-	for (i = 0; i < (int)ARRAY_SIZE(cases); i++) {
-		for (r = 0; r < rounds; r++) {
-			struct gup_test gup = {
-				.addr = (uintptr_t)mem, .size = size, .nr_pages_per_call = 1,
-				.gup_flags = cases[i].gup_flags,
-			};
+	if (file) {
+		int ffd = open(file, O_RDWR | O_CREAT, 0644);
 
-			if (ioctl(fd, cases[i].cmd, &gup) || gup.size != size) {
-				fprintf(stderr, "%s: %s\n", cases[i].name, strerror(errno));
-				return 1;
-			}
-			t[r] = gup.get_delta_usec;
+		if (ffd < 0 || ftruncate(ffd, size)) {
+			perror(file);
+			return 2;
 		}
-		qsort(t, rounds, sizeof(t[0]), cmp);
-		printf("%s %llu\n", cases[i].name, t[rounds / 2]);
+		mem = mmap(NULL, size, PROT_READ, MAP_SHARED, ffd, 0);
+		close(ffd);
+	} else {
+		mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	}
+	if (mem == MAP_FAILED) {
+		perror("mmap");
+		return 2;
+	}
+	/* Small folios, all present: GUP finds every page and faults none in. */
+	madvise(mem, size, MADV_NOHUGEPAGE);
+	if (file && madvise(mem, size, MADV_POPULATE_READ)) {
+		perror("MADV_POPULATE_READ");
+		return 2;
+	}
+	if (!file)
+		memset(mem, 1, size);
+	for (i = 0; i < (int)ARRAY_SIZE(cases); i++) {
+		unsigned int flags = file ? 0 : FOLL_WRITE;
+		struct gup_test gup = {
+			.addr = (uintptr_t)mem, .size = size, .nr_pages_per_call = per_call,
+		};
+
+		if (cases[i].longterm)
+			flags |= FOLL_LONGTERM;
+		gup.gup_flags = flags;
+
+		if (ioctl(fd, cases[i].cmd, &gup) || gup.size != size) {
+			fprintf(stderr, "%s: %s\n", cases[i].name, strerror(errno));
+			return 1;
+		}
+		printf("%s %llu\n", cases[i].name, (unsigned long long)gup.get_delta_usec);
 	}
 	return 0;
 }

@@ -2,7 +2,7 @@
 # Suite fuzz: tests/gg_fuzz.c against every debugfs file and parameter.
 # Sourced by run.sh. GG_FUZZ_SEED, GG_FUZZ_WRITES, GG_FUZZ_SECONDS and
 # GG_FUZZ_LOADS bound it (defaults: seed 1, 150 writes per file, 15 s of
-# racing, 40 loads).
+# racing, 24 loads).
 
 suite_fuzz() {
 	local seed=${GG_FUZZ_SEED:-1} own_slow own_fast
@@ -23,7 +23,7 @@ suite_fuzz() {
 	tap_check "$flavour: after fuzzing, enforce/longterm still refuses" test $? = 1
 	module_unload
 	read -r own_slow own_fast < <(probe_targets)
-	"$bin/gg_fuzz" --phase params --loads "${GG_FUZZ_LOADS:-40}" --seed "$seed" --ko "$ko" \
+	"$bin/gg_fuzz" --phase params --loads "${GG_FUZZ_LOADS:-24}" --seed "$seed" --ko "$ko" \
 		--targets "$own_slow,$own_fast" >"$out/fuzz-params.tap" 2>&1
 	import_ktap "$out/fuzz-params.tap" "$flavour: fuzz"
 	tap_check "$flavour: no module left after the parameter fuzz" test ! -e /sys/module/gupguard

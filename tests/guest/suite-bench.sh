@@ -1,0 +1,54 @@
+# shellcheck shell=bash
+# Suite bench: what gupguard costs, module absent vs. loaded in one boot.
+# Sourced by run.sh (a short smoke run on the debug test kernels, figures
+# printed, no target: KASAN and lockdep dominate there) and by bench.sh
+# (scripts/bench.sh: the benchmark kernels under -icount, the full table).
+
+# bench_rounds FILE ROUNDS "CONFIGS" "PAGES" "MEMS": ROUNDS interleaved
+# rounds; in each, every configuration in turn (absent, off, MODE or
+# MODE.SCOPE), and under it every memory kind (anon; ext4: a read-only
+# MAP_SHARED mapping of an ext4 file; odirect: O_DIRECT reads of $BENCH_DEV)
+# at every pages-per-call count. Appends one "ROUND CONFIG MEM PAGES CASE
+# USEC" line per sample to FILE (scripts/bench_table.py reads them).
+bench_rounds() {
+	local file=$1 rounds=$2 configs=$3 pages=$4 mems=$5 r c m p args tmp=/tmp/gg-bench.txt
+	for ((r = 1; r <= rounds; r++)); do
+		for c in $configs; do
+			module_loaded && module_unload
+			case $c in
+			absent) ;;
+			*.*) module_load mode="${c%.*}" scope="${c#*.}" || return 1 ;;
+			*) module_load mode="$c" || return 1 ;;
+			esac
+			for m in $mems; do
+				case $m in
+				anon) args=() ;;
+				ext4) args=(--file "$MNT/ext4/gg-bench") ;;
+				odirect) args=(--odirect "$BENCH_DEV") ;;
+				*) echo "bench_rounds: unknown memory '$m'" >&2 && return 1 ;;
+				esac
+				for p in $pages; do
+					"$bin/gup_bench" --mb "${BENCH_MB:-16}" --pages "$p" "${args[@]}" >"$tmp" || return 1
+					while read -r k v; do echo "$r $c $m $p $k $v"; done <"$tmp" >>"$file"
+				done
+			done
+		done
+	done
+	module_loaded && module_unload
+}
+
+suite_bench() {
+	local f=$out/bench.txt configs="absent enforce.longterm audit off" line
+	tap_diag "suite bench: GUP cost with gupguard $configs (3 interleaved rounds; debug kernel: no target)"
+	module_loaded && module_unload
+	rm -f "$f"
+	if ! BENCH_MB=8 bench_rounds "$f" 3 "$configs" "1 64" anon; then
+		tap_not_ok "$flavour: gup_bench failed"
+		module_loaded && module_unload
+		return
+	fi
+	local rc=0
+	python3 "$here/../../scripts/bench_table.py" --check "$f" >"$out/bench-table.txt" || rc=$?
+	tap_check "$flavour: bench: every case measured in every configuration" test "$rc" = 0
+	while IFS= read -r line; do tap_diag "$line"; done <"$out/bench-table.txt"
+}
