@@ -456,7 +456,8 @@ fn show_table<const KW: usize, const N: usize>(
     result
 }
 
-/// GUP-fast: should this request go to the slow path?
+/// GUP-fast: must the folios this request pins be looked at? The shim arms
+/// its return check for these, and for no other request.
 #[no_mangle]
 pub extern "C" fn gg_rs_fast(req: u32) -> bool {
     let mode = MODE.get();
@@ -464,11 +465,24 @@ pub extern "C" fn gg_rs_fast(req: u32) -> bool {
         return false;
     }
     STATS.inc(Count::FastExamined);
-    let divert = policy::divert_fast(mode, SCOPE.get(), request(req));
-    if divert {
-        STATS.inc(Count::FastDiverted);
-    }
-    divert
+    policy::fast_covered(mode, SCOPE.get(), request(req))
+}
+
+/// GUP-fast, a covered request: may it keep this folio it pinned? If not,
+/// the shim cuts the call short there and the slow path judges the rest.
+#[no_mangle]
+pub extern "C" fn gg_rs_fast_folio(folio: u32) -> bool {
+    !policy::fast_folio_needs_slow_path(policy::Folio {
+        anon: folio & shim::GG_FOLIO_ANON != 0,
+        shmem: folio & shim::GG_FOLIO_SHMEM != 0,
+        hugetlb: folio & shim::GG_FOLIO_HUGETLB != 0,
+    })
+}
+
+/// GUP-fast: a covered call was sent, whole or from a folio on, to the slow path.
+#[no_mangle]
+pub extern "C" fn gg_rs_fast_cut() {
+    STATS.inc(Count::FastDiverted);
 }
 
 /// A `mode=` or `scope=` module parameter, at load time or through sysfs.
@@ -527,6 +541,7 @@ pub extern "C" fn gg_rs_show(file: u32, m: *mut shim::seq_file) -> c_int {
                 [
                     shim::gg_shim_probe_missed(shim::GG_PROBE_SLOW),
                     shim::gg_shim_probe_missed(shim::GG_PROBE_FAST),
+                    shim::gg_shim_probe_missed(shim::GG_PROBE_FAST_RETURN),
                 ]
             };
             STATS.render(
@@ -534,6 +549,7 @@ pub extern "C" fn gg_rs_show(file: u32, m: *mut shim::seq_file) -> c_int {
                 &[
                     ("slow_probe_missed", missed[0]),
                     ("fast_probe_missed", missed[1]),
+                    ("fast_return_missed", missed[2]),
                 ],
             )
         }
@@ -575,6 +591,14 @@ pub extern "C" fn gg_rs_store(file: u32, buf: *const c_char, len: usize) -> c_in
 const _: () = {
     let _ = [shim::gg_rs_slow as unsafe extern "C" fn(_) -> _, gg_rs_slow];
     let _ = [shim::gg_rs_fast as unsafe extern "C" fn(_) -> _, gg_rs_fast];
+    let _ = [
+        shim::gg_rs_fast_folio as unsafe extern "C" fn(_) -> _,
+        gg_rs_fast_folio,
+    ];
+    let _ = [
+        shim::gg_rs_fast_cut as unsafe extern "C" fn(),
+        gg_rs_fast_cut,
+    ];
     let _ = [
         shim::gg_rs_show as unsafe extern "C" fn(_, _) -> _,
         gg_rs_show,

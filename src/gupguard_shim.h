@@ -86,10 +86,17 @@ struct gg_caller {
 /* Longest write a debugfs file accepts, including the terminating NUL. */
 #define GG_WRITE_MAX		256
 
-/* The probes the shim places, indices for gg_shim_probe_missed(). */
+/* The kprobes the shim places, indices for gg_shim_probe_missed(). */
 #define GG_PROBE_SLOW		0
 #define GG_PROBE_FAST		1
 #define GG_NR_PROBES		2
+/* And the kretprobe on the GUP-fast target, for gg_shim_probe_missed(). */
+#define GG_PROBE_FAST_RETURN	2
+
+/* What GUP-fast's check needs of one folio it pinned (gg_rs_fast_folio()). */
+#define GG_FOLIO_ANON		(1U << 0)	/* an anonymous (or KSM) folio */
+#define GG_FOLIO_SHMEM		(1U << 1)	/* shmem_mapping(folio->mapping) */
+#define GG_FOLIO_HUGETLB	(1U << 2)	/* folio_test_hugetlb() */
 
 /* The counters (stats.rs): one slot per counter on every CPU. */
 #define GG_NR_COUNTS		11
@@ -97,6 +104,8 @@ struct gg_caller {
 /* Implemented in Rust (gupguard_main.rs); called by the shim. */
 int gg_rs_slow(const struct gg_slow_facts *facts);
 bool gg_rs_fast(__u32 req);
+bool gg_rs_fast_folio(__u32 folio);
+void gg_rs_fast_cut(void);
 int gg_rs_show(__u32 file, struct seq_file *m);
 int gg_rs_store(__u32 file, const char *buf, size_t len);
 int gg_rs_param_set(__u32 param, const char *val);

@@ -184,16 +184,35 @@ pub const fn decide(mode: Mode, scope: Scope, req: Request, vma: Vma) -> Verdict
     }
 }
 
-/// Should a GUP-fast request go to the slow path? GUP-fast cannot see the
-/// VMA, so every request the scope covers is sent where the VMA is checked.
-/// Audit mode counts for every scope at once, so it sends what the widest
-/// scope covers.
-pub const fn divert_fast(mode: Mode, scope: Scope, req: Request) -> bool {
+/// Must GUP-fast's pins for this request be looked at? GUP-fast cannot see
+/// the VMA, so the folios of every request the scope covers are checked
+/// ([`fast_folio_needs_slow_path`]). Audit mode counts for every scope at
+/// once, so it checks what the widest scope covers.
+pub const fn fast_covered(mode: Mode, scope: Scope, req: Request) -> bool {
     match mode {
         Mode::Off => false,
         Mode::Enforce => scope.covers(req),
         Mode::Audit => Scope::WIDEST.covers(req),
     }
+}
+
+/// What GUP-fast's check knows of one folio it pinned for a covered request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Folio {
+    /// Anonymous memory (KSM included).
+    pub anon: bool,
+    /// A shmem (tmpfs, memfd, shared anonymous) folio.
+    pub shmem: bool,
+    /// A hugetlb folio.
+    pub hugetlb: bool,
+}
+
+/// Must the slow path, which sees the VMA, judge this folio? What upstream's
+/// `gup_fast_folio_allowed()` sends there: a folio of a file that is neither
+/// shmem nor hugetlb, which might need dirty tracking, and one whose mapping
+/// is gone (truncated), which only the slow path can judge.
+pub const fn fast_folio_needs_slow_path(f: Folio) -> bool {
+    !(f.anon || f.shmem || f.hugetlb)
 }
 
 #[cfg(test)]
@@ -354,14 +373,29 @@ mod tests {
     }
 
     #[test]
-    fn fast_path_diverts_exactly_what_the_scope_covers() {
+    fn fast_path_checks_exactly_what_the_scope_covers() {
         for r in requests() {
             let widest = r.write && (r.pin || r.get);
             for s in Scope::ALL {
-                assert_eq!(divert_fast(Mode::Enforce, s, r), s.covers(r));
-                assert_eq!(divert_fast(Mode::Audit, s, r), widest);
-                assert!(!divert_fast(Mode::Off, s, r));
+                assert_eq!(fast_covered(Mode::Enforce, s, r), s.covers(r));
+                assert_eq!(fast_covered(Mode::Audit, s, r), widest);
+                assert!(!fast_covered(Mode::Off, s, r));
             }
+        }
+    }
+
+    #[test]
+    fn fast_path_keeps_anon_shmem_and_hugetlb_and_sends_other_files_on() {
+        for b in 0..8u32 {
+            let f = Folio {
+                anon: b & 1 != 0,
+                shmem: b & 2 != 0,
+                hugetlb: b & 4 != 0,
+            };
+            // Written out: a page-cache folio of ext4, xfs, btrfs..., or one
+            // truncated under the pin (no mapping: none of the three).
+            let other_file = b == 0;
+            assert_eq!(fast_folio_needs_slow_path(f), other_file, "{f:?}");
         }
     }
 

@@ -243,16 +243,97 @@ int gg_shim_cgroup_lookup(const char *path, u64 *id, u32 *level)
 }
 
 /*
- * gup_fast(start, end, gup_flags, pages): lockless, no VMA to look at.
- * Returning 0 pages sends the whole request to the slow path, where
- * check_vma_flags() sees the VMA (GUP-fast-only callers just get 0 pages).
+ * GUP-fast (gup_fast(start, end, gup_flags, pages); lockless_pages_from_mm()
+ * before 6.10) pins without a VMA to look at. Upstream judges each folio it
+ * pins there (gup_fast_folio_allowed()) and stops at one of a file that is
+ * not shmem or hugetlb: the caller takes the rest from the slow path, where
+ * check_vma_flags() sees the VMA. A module can only look once the call
+ * returns, so a kretprobe, armed for the requests a scope covers and no
+ * other, looks at what was pinned and cuts the call short the same way:
+ * anonymous, shmem and hugetlb memory stay on GUP-fast.
+ */
+struct gg_fast_call {
+	struct page **pages;
+	unsigned int gup_flags;
+};
+
+/* This CPU's kprobe hit on the GUP-fast target reached the kretprobe's entry. */
+static DEFINE_PER_CPU(bool, gg_fast_entered);
+
+static int gg_fast_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct gg_fast_call *call = (struct gg_fast_call *)ri->data;
+	unsigned int gup_flags = regs_get_kernel_argument(regs, 2);
+
+	__this_cpu_write(gg_fast_entered, true);
+	if (!gg_rs_fast(gg_req_bits(gup_flags)))
+		return 1;	/* not covered: no return handler */
+	call->pages = (struct page **)regs_get_kernel_argument(regs, 3);
+	call->gup_flags = gup_flags;
+	return 0;
+}
+
+/* What the policy needs to know of one folio GUP-fast pinned. */
+static u32 gg_folio_bits(struct folio *folio)
+{
+	struct address_space *mapping;
+	unsigned long flags;
+
+	if (folio_test_hugetlb(folio))
+		return GG_FOLIO_HUGETLB;
+	/* Read once: truncation can clear it under us (then it is neither). */
+	mapping = READ_ONCE(folio->mapping);
+	flags = (unsigned long)mapping & PAGE_MAPPING_FLAGS;
+	if (flags)
+		return flags & PAGE_MAPPING_ANON ? GG_FOLIO_ANON : 0;
+	return mapping && shmem_mapping(mapping) ? GG_FOLIO_SHMEM : 0;
+}
+
+static int gg_fast_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct gg_fast_call *call = (struct gg_fast_call *)ri->data;
+	unsigned long nr = regs_return_value(regs), i, j;
+
+	/*
+	 * The pins keep the folios; a truncated folio's mapping, an inode, is
+	 * freed only after an RCU grace period (what GUP-fast's disabled
+	 * interrupts give upstream's check).
+	 */
+	rcu_read_lock();
+	for (i = 0; i < nr; i++)
+		if (!gg_rs_fast_folio(gg_folio_bits(page_folio(call->pages[i]))))
+			break;
+	rcu_read_unlock();
+	if (i == nr)
+		return 0;
+	if (call->gup_flags & FOLL_PIN)
+		unpin_user_pages(call->pages + i, nr - i);
+	else
+		for (j = i; j < nr; j++)
+			put_page(call->pages[j]);
+	regs_set_return_value(regs, i);
+	gg_rs_fast_cut();
+	return 0;
+}
+
+/*
+ * The kretprobe's entry runs only if one of its instances is free, all of
+ * them being held by tasks inside GUP-fast otherwise. This plain probe on the
+ * same site runs after it (see gg_fast_probes_register()) and decides a call
+ * the kretprobe did not see: a covered one goes to the slow path whole, as
+ * returning 0 pages from GUP-fast does (GUP-fast-only callers get 0 pages).
  */
 static int gg_fast_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	unsigned long gup_flags = regs_get_kernel_argument(regs, 2);
+	unsigned int gup_flags = regs_get_kernel_argument(regs, 2);
 
+	if (__this_cpu_read(gg_fast_entered)) {
+		__this_cpu_write(gg_fast_entered, false);
+		return gg_proceed(p, regs);
+	}
 	if (!gg_rs_fast(gg_req_bits(gup_flags)))
 		return gg_proceed(p, regs);
+	gg_rs_fast_cut();
 	gg_override_return(regs, 0);
 	return 1;
 }
@@ -268,6 +349,12 @@ MODULE_PARM_DESC(fast_probe, "GUP-fast probe target: empty for this kernel's own
 static struct kprobe gg_probes[GG_NR_PROBES] = {
 	[GG_PROBE_SLOW] = { .pre_handler = gg_slow_pre },
 	[GG_PROBE_FAST] = { .pre_handler = gg_fast_pre },
+};
+
+static struct kretprobe gg_fast_krp = {
+	.entry_handler = gg_fast_entry,
+	.handler = gg_fast_ret,
+	.data_size = sizeof(struct gg_fast_call),
 };
 
 /*
@@ -296,11 +383,17 @@ static const char *gg_target(const char *param, const char *asked,
 	return NULL;
 }
 
+/* Whether gg_fast_krp is registered (after both kprobes). */
+static bool gg_krp_registered;
+
 static void gg_unregister(int n)
 {
 	struct kprobe *ps[GG_NR_PROBES];
 	int i;
 
+	if (gg_krp_registered)
+		unregister_kretprobe(&gg_fast_krp);
+	gg_krp_registered = false;
 	for (i = 0; i < n; i++)
 		ps[i] = &gg_probes[i];
 	if (n)
@@ -309,13 +402,49 @@ static void gg_unregister(int n)
 	 * unregister_kprobes() waits for running handlers, but a task can still
 	 * be between a handler and gg_return_stub, preempted outside any RCU
 	 * read-side section. Tasks RCU waits until every task has voluntarily
-	 * scheduled, so none can be left pointing into this module's text. The
-	 * die notifier goes last, long after the sites were disarmed.
+	 * scheduled, so none can be left pointing into this module's text. (A
+	 * kretprobe instance still in flight returns through the kernel's own
+	 * trampoline, which no longer calls gg_fast_ret().) The die notifier
+	 * goes last, long after the sites were disarmed.
 	 */
 	synchronize_rcu_tasks();
 	unregister_die_notifier(&gg_die_nb);
 	for (i = 0; i < GG_NR_PROBES; i++)
 		WRITE_ONCE(gg_sites[i], 0);
+}
+
+static int gg_register_failed(const char *sym, int ret)
+{
+	pr_err("cannot probe %s: %s (error %d)\n", sym,
+	       ret == -ENOENT ? "no such symbol in this kernel" :
+	       ret == -EINVAL ? "symbol cannot be probed" : "register_kprobe failed", ret);
+	return ret;
+}
+
+/*
+ * The kretprobe on the GUP-fast target, after its plain probe. Two probes on
+ * one address run newest first (add_new_kprobe() puts a probe at the head of
+ * the list, as it has since kprobes could share an address), so the plain
+ * probe sees whether the kretprobe's entry ran. That order is checked, not
+ * assumed: without it a call the kretprobe missed would go unjudged.
+ */
+static int gg_fast_krp_register(void)
+{
+	int ret;
+
+	gg_fast_krp.kp.symbol_name = gg_probes[GG_PROBE_FAST].symbol_name;
+	/* Held only by covered calls, from GUP-fast's entry to its return. */
+	gg_fast_krp.maxactive = max_t(int, 16, 4 * num_possible_cpus());
+	ret = register_kretprobe(&gg_fast_krp);
+	if (ret)
+		return gg_register_failed(gg_fast_krp.kp.symbol_name, ret);
+	gg_krp_registered = true;
+	if (READ_ONCE(gg_fast_krp.kp.list.next) != &gg_probes[GG_PROBE_FAST].list) {
+		pr_err("%s: the kretprobe does not run before the plain probe; not loading\n",
+		       gg_fast_krp.kp.symbol_name);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int gg_shim_probes_register(void)
@@ -334,17 +463,17 @@ int gg_shim_probes_register(void)
 	for (i = 0; i < GG_NR_PROBES; i++) {
 		ret = register_kprobe(&gg_probes[i]);
 		if (ret) {
-			pr_err("cannot probe %s: %s (error %d)\n", gg_probes[i].symbol_name,
-			       ret == -ENOENT ? "no such symbol in this kernel" :
-			       ret == -EINVAL ? "symbol cannot be probed" : "register_kprobe failed",
-			       ret);
+			gg_register_failed(gg_probes[i].symbol_name, ret);
 			gg_unregister(i);
 			return ret;
 		}
 		if (kprobe_ftrace(&gg_probes[i]))
 			WRITE_ONCE(gg_sites[i], (unsigned long)gg_probes[i].addr);
 	}
-	return 0;
+	ret = gg_fast_krp_register();
+	if (ret)
+		gg_unregister(GG_NR_PROBES);
+	return ret;
 }
 
 void gg_shim_probes_unregister(void)
@@ -354,7 +483,16 @@ void gg_shim_probes_unregister(void)
 
 u64 gg_shim_probe_missed(u32 probe)
 {
-	return probe < GG_NR_PROBES ? gg_probes[probe].nmissed : 0;
+	switch (probe) {
+	case GG_PROBE_SLOW:
+	case GG_PROBE_FAST:
+		return gg_probes[probe].nmissed;
+	case GG_PROBE_FAST_RETURN:
+		/* No instance free (the plain probe judged those) or a missed hit. */
+		return gg_fast_krp.nmissed + gg_fast_krp.kp.nmissed;
+	default:
+		return 0;
+	}
 }
 
 /*

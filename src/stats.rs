@@ -95,8 +95,10 @@ pub trait Slots: Sync {
 }
 
 /// Shared atomics: the host tests' slots, one cache line for every CPU.
+#[cfg(test)]
 pub struct AtomicSlots([AtomicU64; NR_COUNTS]);
 
+#[cfg(test)]
 impl AtomicSlots {
     /// All at zero.
     pub const fn new() -> Self {
@@ -105,6 +107,7 @@ impl AtomicSlots {
     }
 }
 
+#[cfg(test)]
 impl Slots for AtomicSlots {
     fn inc(&self, c: Count) {
         if let Some(a) = self.0.get(c as usize) {

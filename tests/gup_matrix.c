@@ -166,9 +166,17 @@ static void run_row(enum backing b, bool shared, enum method m, bool rw)
 	bool covered = covers(scope, rw, pin, longterm);
 	bool dirty = b == B_FILE && dirty_tracked_fs && shared;
 	bool active = module == MOD_ENFORCE || module == MOD_AUDIT;
-	/* Audit diverts what the widest scope covers, to count for all scopes. */
-	bool diverted = fast && (module == MOD_ENFORCE ? covered :
-				 module == MOD_AUDIT ? covers(GET, rw, pin, longterm) : false);
+	/* The module looks at GUP-fast's folios for what it covers (audit: the widest scope). */
+	bool checked = fast && (module == MOD_ENFORCE ? covered :
+				module == MOD_AUDIT ? covers(GET, rw, pin, longterm) : false);
+	/*
+	 * A page-cache folio of a file neither shmem nor hugetlb (the others are
+	 * anonymous, or copied to anonymous by the memset below): the kernel's
+	 * own GUP-fast check, where it has one for the request, sends it to the
+	 * slow path first; else the module cuts GUP-fast short there.
+	 */
+	bool kernel_fast = fast && dirty && kernel_scope >= 0 && covers(kernel_scope, rw, pin, longterm);
+	bool diverted = checked && dirty && !kernel_fast;
 	bool expect_refused = dirty && ((kernel_scope >= 0 && covers(kernel_scope, rw, pin, longterm)) ||
 					(module == MOD_ENFORCE && covered));
 	/* 6.1's io_uring: file buffers other than shmem, once pinned. */
@@ -198,7 +206,7 @@ static void run_row(enum backing b, bool shared, enum method m, bool rw)
 	memset(mem, 0x5a, size);
 
 	if (active) {
-		want[SLOW_EXAMINED] = fast ? diverted : 1;
+		want[SLOW_EXAMINED] = fast ? diverted || kernel_fast : 1;
 		want[FAST_EXAMINED] = fast;
 		want[FAST_DIVERTED] = diverted;
 		want[SLOW_REFUSED] = module == MOD_ENFORCE && covered && dirty;
@@ -220,56 +228,86 @@ static void run_row(enum backing b, bool shared, enum method m, bool rw)
 /*
  * Paths a check could miss: a range that starts in anonymous memory and ends
  * in the file (GUP pins the anonymous page first, then meets the file's VMA),
- * and a MAP_SHARED file mapping made writable by mprotect() after mmap(). The
- * results are exact; of the counters, only whether the module refused (or in
- * audit would have): a partial pin makes gup_test call GUP again for the
- * rest, so the totals are GUP's business.
+ * the same with several pages of each in one call (GUP-fast pins them all,
+ * the check must cut it short at the first file page), a MAP_SHARED file
+ * mapping made writable by mprotect() after mmap(), one whose page is not yet
+ * faulted in (GUP-fast finds nothing, the slow path faults it in), and one
+ * over a large folio (64 KB written at once: xfs caches it in one folio). The
+ * results are exact; of the counters, whether the module refused (or in
+ * audit would have), and whether GUP-fast was cut short: a partial pin makes
+ * gup_test call GUP again for the rest, so the totals are GUP's business.
  */
-enum hidden { SPAN, MPROTECT, NR_HIDDEN };
+enum hidden { SPAN, FILES_AFTER_ANON, MPROTECT, NOT_FAULTED, LARGE_FOLIO, NR_HIDDEN };
 static const char *const hidden_name[] = {
 	"over an anonymous page then a MAP_SHARED file page",
+	"over 2 anonymous pages then 3 MAP_SHARED file pages, in one call",
 	"of a MAP_SHARED file mapping made writable by mprotect()",
+	"of a MAP_SHARED file page not yet faulted in",
+	"over a MAP_SHARED file's 64 KB written at once (a large folio on xfs)",
 };
 
 static void run_hidden(enum hidden h, enum method m)
 {
-	size_t ps = getpagesize(), size = h == SPAN ? 2 * ps : ps;
+	size_t ps = getpagesize(), anon = h == SPAN ? 1 : h == FILES_AFTER_ANON ? 2 : 0;
+	size_t file_size = (h == FILES_AFTER_ANON ? 3 : h == LARGE_FOLIO ? 16 : 1) * ps;
+	size_t size = anon * ps + file_size;
 	bool dirty = dirty_tracked_fs;
 	bool refused = dirty && (kernel_scope >= 0 || module == MOD_ENFORCE);
+	bool active = module == MOD_ENFORCE || module == MOD_AUDIT;
+	bool fast = m == LT_FAST || (m == IOURING && !series_6_1);
+	/* Cut short: GUP-fast pinned a file page the kernel let through. */
+	bool cut = active && dirty && fast && kernel_scope < 0 && h != NOT_FAULTED;
 	long long before[NR_COUNTERS], after[NR_COUNTERS];
-	char desc[256], *mem, *file;
+	char desc[256], *mem, *file, *buf;
 	int fd, err, want_err;
 	bool ok;
 
 	snprintf(desc, sizeof(desc), "R/W %s %s on %s", method_name[m], hidden_name[h], fs);
 	fd = backing_fd(B_FILE, &ps);
-	if (h == SPAN) {
+	if (ftruncate(fd, file_size))
+		ksft_exit_fail_msg("ftruncate: %s\n", strerror(errno));
+	if (h == LARGE_FOLIO) {
+		buf = malloc(file_size);
+		if (!buf)
+			ksft_exit_fail_msg("malloc\n");
+		memset(buf, 0x5a, file_size);
+		if (pwrite(fd, buf, file_size, 0) != (ssize_t)file_size)
+			ksft_exit_fail_msg("pwrite: %s\n", strerror(errno));
+		free(buf);
+	}
+	if (anon) {
 		mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		file = mem == MAP_FAILED ? mem : mmap(mem + ps, ps, PROT_READ | PROT_WRITE,
-						      MAP_SHARED | MAP_FIXED, fd, 0);
-	} else {
+		file = mem == MAP_FAILED ? mem : mmap(mem + anon * ps, file_size,
+						      PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+						      fd, 0);
+	} else if (h == MPROTECT) {
 		mem = file = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
 		if (mem != MAP_FAILED && mprotect(mem, size, PROT_READ | PROT_WRITE))
 			ksft_exit_fail_msg("mprotect: %s\n", strerror(errno));
+	} else {
+		mem = file = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	}
 	if (mem == MAP_FAILED || file == MAP_FAILED)
 		ksft_exit_fail_msg("mmap %s: %s\n", desc, strerror(errno));
-	memset(mem, 0x5a, size);
+	if (h != NOT_FAULTED)
+		memset(mem, 0x5a, size);
 
 	/* 6.1's io_uring: one file per buffer, and no file but shmem. */
 	want_err = refused ? EFAULT : !series_6_1 || m != IOURING ? 0 :
-		   h == SPAN ? EINVAL : dirty ? EOPNOTSUPP : 0;
+		   anon ? EINVAL : dirty ? EOPNOTSUPP : 0;
 	read_counters(before);
-	/* A page at a time, so that a pin of the anonymous page alone shows. */
-	err = do_pin(m, true, mem, size, getpagesize());
+	/* SPAN a page at a time, so that a pin of the anonymous page alone shows. */
+	err = do_pin(m, true, mem, size, h == SPAN ? ps : size);
 	read_counters(after);
 	ok = err == want_err &&
 	     (after[SLOW_REFUSED] > before[SLOW_REFUSED]) == (module == MOD_ENFORCE && dirty) &&
-	     (after[SLOW_WOULD_REFUSE] > before[SLOW_WOULD_REFUSE]) == (module == MOD_AUDIT && dirty);
-	ksft_test_result(ok, "%s: %s%s%s; slow_refused +%lld, slow_would_refuse +%lld\n", desc,
-			 gg_outcome(err), ok ? "" : ", wanted ", ok ? "" : gg_outcome(want_err),
+	     (after[SLOW_WOULD_REFUSE] > before[SLOW_WOULD_REFUSE]) == (module == MOD_AUDIT && dirty) &&
+	     (after[FAST_DIVERTED] > before[FAST_DIVERTED]) == cut;
+	ksft_test_result(ok, "%s: %s%s%s; slow_refused +%lld, slow_would_refuse +%lld, fast_diverted +%lld\n",
+			 desc, gg_outcome(err), ok ? "" : ", wanted ", ok ? "" : gg_outcome(want_err),
 			 after[SLOW_REFUSED] - before[SLOW_REFUSED],
-			 after[SLOW_WOULD_REFUSE] - before[SLOW_WOULD_REFUSE]);
+			 after[SLOW_WOULD_REFUSE] - before[SLOW_WOULD_REFUSE],
+			 after[FAST_DIVERTED] - before[FAST_DIVERTED]);
 	munmap(mem, size);
 	close(fd);
 }

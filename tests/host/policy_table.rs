@@ -6,7 +6,9 @@
 //!
 //!   policy-table longterm|pin|get
 
-use gupguard::policy::{decide, Mode, Request, Scope, Verdict, Vma};
+use gupguard::policy::{
+    decide, fast_covered, fast_folio_needs_slow_path, Folio, Mode, Request, Scope, Verdict, Vma,
+};
 
 fn main() {
     let arg = std::env::args().nth(1).unwrap_or_default();
@@ -33,10 +35,16 @@ fn main() {
             let refused = decide(Mode::Enforce, scope, req, vma) == Verdict::Refuse;
             println!("slow {r} {v} {}", u8::from(refused));
         }
-        // GUP-fast: a covered request leaves it for the slow path (which
-        // decides with the VMA) only on a file-backed folio other than shmem.
+        // GUP-fast: what the module's return check keeps on GUP-fast (the
+        // rest goes to the slow path, which decides with the VMA).
         for kind in ["anon", "shmem", "file", "hugetlb"] {
-            let stays = !scope.covers(req) || kind != "file";
+            let folio = Folio {
+                anon: kind == "anon",
+                shmem: kind == "shmem",
+                hugetlb: kind == "hugetlb",
+            };
+            let stays =
+                !fast_covered(Mode::Enforce, scope, req) || !fast_folio_needs_slow_path(folio);
             println!("fast {r} {kind} {}", u8::from(stays));
         }
     }
