@@ -3,7 +3,7 @@
  * gup_bench: time GUP requests, to compare a boot's runs with gupguard
  * absent and loaded (tests/guest/suite-bench.sh, scripts/bench.sh).
  *
- *   gup_bench [--mb N] [--pages N] [--file PATH] [--odirect DEV]
+ *   gup_bench [--mb N] [--pages N] [--file PATH] [--odirect DEV [--jobs N]]
  *
  * Anonymous memory (default) or, with --file, a MAP_SHARED mapping of PATH
  * pinned read-only (what any file system allows). Through gup_test, each
@@ -17,6 +17,7 @@
  * With --odirect, instead: "odirect_read usec", N MB read from DEV with
  * O_DIRECT into an anonymous buffer, --pages pages per read(2), timed by
  * CLOCK_MONOTONIC: each read pins its buffer with pin_user_pages_fast().
+ * --jobs N runs N such loops at once (one per CPU), timed to the last one.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +30,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "gupguard_test.h"
 
@@ -45,7 +47,7 @@ static const struct {
 
 static int bad_args(const char *prog)
 {
-	fprintf(stderr, "usage: %s [--mb N] [--pages N] [--file PATH | --odirect DEV]\n", prog);
+	fprintf(stderr, "usage: %s [--mb N] [--pages N] [--file PATH | --odirect DEV [--jobs N]]\n", prog);
 	return 2;
 }
 
@@ -57,11 +59,12 @@ static unsigned long long now_usec(void)
 	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
 }
 
-static int odirect(const char *dev, size_t size, size_t chunk)
+/* One job of the O_DIRECT loop: set up, wait for go, read, exit 0 or 1. */
+static int odirect_job(const char *dev, size_t size, size_t chunk, int go)
 {
-	unsigned long long t0;
 	size_t off;
 	char *buf;
+	char c;
 	int fd;
 
 	fd = open(dev, O_RDONLY | O_DIRECT);
@@ -71,13 +74,44 @@ static int odirect(const char *dev, size_t size, size_t chunk)
 		return 1;
 	}
 	memset(buf, 1, chunk);
-	t0 = now_usec();
+	if (read(go, &c, 1) != 1)
+		return 1;
 	for (off = 0; off < size; off += chunk) {
 		if (pread(fd, buf, chunk, off) != (ssize_t)chunk) {
 			fprintf(stderr, "%s: O_DIRECT read at %zu: %s\n", dev, off, strerror(errno));
 			return 1;
 		}
 	}
+	return 0;
+}
+
+/* --jobs processes at once, released together; prints the time to the last. */
+static int odirect(const char *dev, size_t size, size_t chunk, int jobs)
+{
+	unsigned long long t0;
+	int go[2], j, status, failed = 0;
+
+	if (pipe(go))
+		return 1;
+	for (j = 0; j < jobs; j++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return 1;
+		if (!pid)
+			_exit(odirect_job(dev, size, chunk, go[0]));
+	}
+	/* Let every job get to its read(2) of the pipe first. */
+	usleep(100000);
+	t0 = now_usec();
+	for (j = 0; j < jobs; j++)
+		if (write(go[1], "g", 1) != 1)
+			return 1;
+	for (j = 0; j < jobs; j++)
+		if (wait(&status) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+			failed = 1;
+	if (failed)
+		return 1;
 	printf("odirect_read %llu\n", now_usec() - t0);
 	return 0;
 }
@@ -85,7 +119,7 @@ static int odirect(const char *dev, size_t size, size_t chunk)
 int main(int argc, char **argv)
 {
 	const char *file = NULL, *dev = NULL;
-	int mb = 16, per_call = 1, fd, i;
+	int mb = 16, per_call = 1, jobs = 1, fd, i;
 	size_t size;
 	char *mem;
 
@@ -98,14 +132,17 @@ int main(int argc, char **argv)
 			file = argv[i + 1];
 		else if (!strcmp(argv[i], "--odirect"))
 			dev = argv[i + 1];
+		else if (!strcmp(argv[i], "--jobs"))
+			jobs = atoi(argv[i + 1]);
 		else
 			return bad_args(argv[0]);
 	}
-	if (i != argc || mb < 1 || mb > 1024 || per_call < 1 || per_call > 4096 || (file && dev))
+	if (i != argc || mb < 1 || mb > 1024 || per_call < 1 || per_call > 4096 || jobs < 1 ||
+	    jobs > 64 || (file && dev))
 		return bad_args(argv[0]);
 	size = (size_t)mb << 20;
 	if (dev)
-		return odirect(dev, size, (size_t)per_call * getpagesize());
+		return odirect(dev, size, (size_t)per_call * getpagesize(), jobs);
 
 	fd = open("/sys/kernel/debug/gup_test", O_RDWR);
 	if (fd < 0) {

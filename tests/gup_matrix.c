@@ -246,6 +246,25 @@ static const char *const hidden_name[] = {
 	"over a MAP_SHARED file's 64 KB written at once (a large folio on xfs)",
 };
 
+/* Is the page at addr part of a large folio? 1, 0, or -1 if unknown (root only). */
+static int large_folio(void *addr)
+{
+	uint64_t entry, flags;
+	int fd, large = -1;
+
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd >= 0 && pread(fd, &entry, 8, (uintptr_t)addr / getpagesize() * 8) == 8 &&
+	    (entry >> 63) && (entry & ((1ULL << 55) - 1))) {
+		close(fd);
+		fd = open("/proc/kpageflags", O_RDONLY);
+		if (fd >= 0 && pread(fd, &flags, 8, (entry & ((1ULL << 55) - 1)) * 8) == 8)
+			large = !!(flags & (3ULL << 15));	/* KPF_COMPOUND_HEAD, _TAIL */
+	}
+	if (fd >= 0)
+		close(fd);
+	return large;
+}
+
 static void run_hidden(enum hidden h, enum method m)
 {
 	size_t ps = getpagesize(), anon = h == SPAN ? 1 : h == FILES_AFTER_ANON ? 2 : 0;
@@ -291,6 +310,12 @@ static void run_hidden(enum hidden h, enum method m)
 		ksft_exit_fail_msg("mmap %s: %s\n", desc, strerror(errno));
 	if (h != NOT_FAULTED)
 		memset(mem, 0x5a, size);
+	if (h == LARGE_FOLIO) {
+		int large = large_folio(file);
+
+		ksft_print_msg("%s: the file's first page is in a large folio: %s\n", desc,
+			       large < 0 ? "unknown" : large ? "yes" : "no");
+	}
 
 	/* 6.1's io_uring: one file per buffer, and no file but shmem. */
 	want_err = refused ? EFAULT : !series_6_1 || m != IOURING ? 0 :

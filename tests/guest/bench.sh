@@ -1,11 +1,12 @@
 #!/bin/bash
 # scripts/bench.sh's guest side: the whole benchmark in one boot.
-#   bench.sh BINDIR MODULE.ko OUTDIR
+#   bench.sh BINDIR MODULE.ko OUTDIR [HOOKBENCH.ko]
 # GG_BENCH_ROUNDS, GG_BENCH_CONFIGS, GG_BENCH_PAGES, GG_BENCH_MEMS and
-# GG_BENCH_MB set its size (scripts/bench.sh passes them). Samples go to
+# GG_BENCH_MB set its size (scripts/bench.sh passes them). The O_DIRECT loop
+# runs on every CPU at once. Samples go to
 # OUTDIR/bench.txt, the TAP stream to OUTDIR/results.tap.
 set -u
-bin=$1 ko=$2 out=$3 flavour=bench
+bin=$1 ko=$2 out=$3 flavour=bench HOOKBENCH=${4:-}
 here=$(dirname "$0")
 . "$here/lib.sh"
 . "$here/suite-bench.sh"
@@ -22,7 +23,7 @@ if [[ " $mems " == *" odirect "* ]] && [ ! -b "$BENCH_DEV" ]; then
 fi
 rm -f "$out/bench.txt"
 t0=$(date +%s)
-BENCH_MB=${GG_BENCH_MB:-16} bench_rounds "$out/bench.txt" "${GG_BENCH_ROUNDS:-5}" \
+BENCH_MB=${GG_BENCH_MB:-16} BENCH_JOBS=$(nproc) bench_rounds "$out/bench.txt" "${GG_BENCH_ROUNDS:-5}" \
 	"${GG_BENCH_CONFIGS:-absent off enforce.longterm enforce.pin enforce.get audit}" \
 	"${GG_BENCH_PAGES:-1 64 512}" "$mems"
 rc=$?

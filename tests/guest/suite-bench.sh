@@ -6,8 +6,10 @@
 
 # bench_rounds FILE ROUNDS "CONFIGS" "PAGES" "MEMS": ROUNDS interleaved
 # rounds; in each, every configuration in turn (absent, off, MODE or
-# MODE.SCOPE), and under it every memory kind (anon; ext4: a read-only
-# MAP_SHARED mapping of an ext4 file; odirect: O_DIRECT reads of $BENCH_DEV)
+# MODE.SCOPE, or hook.MECH: tests/hookbench/ with mech=MECH, whose module
+# $HOOKBENCH is), and under it every memory kind (anon; ext4: a read-only
+# MAP_SHARED mapping of an ext4 file; odirect: O_DIRECT reads of $BENCH_DEV,
+# $BENCH_JOBS loops at once)
 # at every pages-per-call count. Appends one "ROUND CONFIG MEM PAGES CASE
 # USEC" line per sample to FILE (scripts/bench_table.py reads them).
 bench_rounds() {
@@ -15,8 +17,10 @@ bench_rounds() {
 	for ((r = 1; r <= rounds; r++)); do
 		for c in $configs; do
 			module_loaded && module_unload
+			[ -d /sys/module/hookbench ] && rmmod hookbench
 			case $c in
 			absent) ;;
+			hook.*) insmod "$HOOKBENCH" mech="${c#hook.}" || return 1 ;;
 			*.*) module_load mode="${c%.*}" scope="${c#*.}" || return 1 ;;
 			*) module_load mode="$c" || return 1 ;;
 			esac
@@ -24,7 +28,7 @@ bench_rounds() {
 				case $m in
 				anon) args=() ;;
 				ext4) args=(--file "$MNT/ext4/gg-bench") ;;
-				odirect) args=(--odirect "$BENCH_DEV") ;;
+				odirect) args=(--odirect "$BENCH_DEV" --jobs "${BENCH_JOBS:-1}") ;;
 				*) echo "bench_rounds: unknown memory '$m'" >&2 && return 1 ;;
 				esac
 				for p in $pages; do
@@ -35,6 +39,8 @@ bench_rounds() {
 		done
 	done
 	module_loaded && module_unload
+	[ -d /sys/module/hookbench ] && rmmod hookbench
+	return 0
 }
 
 suite_bench() {
