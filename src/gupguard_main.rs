@@ -234,8 +234,9 @@ fn vma(bits: u32) -> Vma {
 }
 
 /// Slow path: one `check_vma_flags()` call. Returns a `GG_SLOW_*` verdict.
-/// A call no scope matches costs flag tests and one counter; the task and
-/// file are looked at only for the calls some scope matches.
+/// A call no scope matches costs flag tests and one counter: the VMA is
+/// looked at only for a write some scope covers, the task and file only for
+/// the calls some scope matches.
 #[no_mangle]
 pub extern "C" fn gg_rs_slow(facts: *const shim::gg_slow_facts) -> c_int {
     let mode = MODE.get();
@@ -245,8 +246,15 @@ pub extern "C" fn gg_rs_slow(facts: *const shim::gg_slow_facts) -> c_int {
     // SAFETY: the shim passes its own, fully initialised facts for this call.
     let facts = unsafe { &*facts };
     STATS.inc(Count::SlowExamined);
-    let (req, vma) = (request(facts.req), vma(facts.vma));
-    // The narrowest scope that would refuse the call; most calls match none.
+    let req = request(facts.req);
+    // Most calls are no write any scope covers: decided on gup_flags alone.
+    if !Scope::WIDEST.covers(req) {
+        return shim::GG_SLOW_ALLOW as c_int;
+    }
+    // SAFETY: `vma_ref` is the VMA of the probed call, which the shim is
+    // still handling, under the lock its caller holds.
+    let vma = vma(unsafe { shim::gg_shim_vma_bits(facts.vma_ref) });
+    // The narrowest scope that would refuse the call.
     let matched = match Scope::ALL.into_iter().find(|s| s.matches(req, vma)) {
         Some(s) => s,
         None => return shim::GG_SLOW_ALLOW as c_int,

@@ -31,14 +31,14 @@
 
 /*
  * What the slow-path probe knows about one check_vma_flags() call before
- * anything is decided: flag tests only. Everything else about the call
- * (task, file, time) is read later, and only for calls a scope matches.
+ * anything is decided: the request's flags only. The VMA's facts
+ * (gg_shim_vma_bits()) are read for a write some scope covers, the rest of
+ * the call (task, file, time) only for calls a scope matches.
  */
 struct gg_slow_facts {
 	__u32 req;			/* GG_REQ_* */
-	__u32 vma;			/* GG_VMA_* */
 	__u64 gup_flags;		/* as passed to check_vma_flags() */
-	const void *vma_ref;		/* the VMA, opaque: for gg_shim_slow_details() */
+	const void *vma_ref;		/* the VMA, opaque: for gg_shim_vma_bits() and gg_shim_slow_details() */
 	const void *regs_ref;		/* the probe's registers, opaque: for gg_shim_caller() */
 };
 
@@ -120,6 +120,7 @@ void gg_shim_probes_unregister(void);
 __u64 gg_shim_probe_missed(__u32 probe);
 void gg_shim_count(__u32 c);
 __u64 gg_shim_count_sum(__u32 c);
+__u32 gg_shim_vma_bits(const void *vma_ref);
 void gg_shim_slow_details(const void *vma_ref, struct gg_slow_details *d);
 bool gg_shim_current_in_cgroup(__u64 id, __u32 level);
 int gg_shim_cgroup_lookup(const char *path, __u64 *id, __u32 *level);

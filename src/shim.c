@@ -134,9 +134,13 @@ static u32 gg_req_bits(unsigned long gup_flags)
 	return req;
 }
 
-/* The caller of check_vma_flags() holds the mmap or VMA lock: vma is stable. */
-static u32 gg_vma_bits(struct vm_area_struct *vma)
+/*
+ * Called back from gg_rs_slow(), inside gg_slow_pre(): the caller of
+ * check_vma_flags() holds the mmap or VMA lock, so the VMA is stable.
+ */
+u32 gg_shim_vma_bits(const void *vma_ref)
 {
+	struct vm_area_struct *vma = (struct vm_area_struct *)vma_ref;
 	const struct vm_operations_struct *ops = vma->vm_ops;
 	struct address_space *mapping;
 	vm_flags_t flags = vma->vm_flags;
@@ -166,7 +170,8 @@ static u32 gg_vma_bits(struct vm_area_struct *vma)
 
 /*
  * check_vma_flags(vma, gup_flags): the slow path, once per VMA. Only flag
- * tests here; Rust asks for the rest (gg_shim_slow_details()) when it needs it.
+ * tests here; Rust asks for the rest (gg_shim_vma_bits(),
+ * gg_shim_slow_details()) when it needs it.
  */
 static int gg_slow_pre(struct kprobe *p, struct pt_regs *regs)
 {
@@ -174,7 +179,6 @@ static int gg_slow_pre(struct kprobe *p, struct pt_regs *regs)
 	unsigned long gup_flags = regs_get_kernel_argument(regs, 1);
 	struct gg_slow_facts facts = {
 		.req = gg_req_bits(gup_flags),
-		.vma = gg_vma_bits(vma),
 		.gup_flags = gup_flags,
 		.vma_ref = vma,
 		.regs_ref = regs,
