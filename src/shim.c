@@ -387,6 +387,11 @@ static const char *gg_target(const char *param, const char *asked,
 	return NULL;
 }
 
+static unsigned int fast_return_instances;
+module_param(fast_return_instances, uint, 0444);
+MODULE_PARM_DESC(fast_return_instances,
+		 "GUP-fast calls whose return can be watched at once: 0 (default) for 4 per possible CPU, at least 16; at most 4096 (a test sets 1 to exercise the fallback)");
+
 /* Whether gg_fast_krp is registered (after both kprobes). */
 static bool gg_krp_registered;
 
@@ -438,7 +443,7 @@ static int gg_fast_krp_register(void)
 
 	gg_fast_krp.kp.symbol_name = gg_probes[GG_PROBE_FAST].symbol_name;
 	/* Held only by covered calls, from GUP-fast's entry to its return. */
-	gg_fast_krp.maxactive = max_t(int, 16, 4 * num_possible_cpus());
+	gg_fast_krp.maxactive = fast_return_instances ?: max_t(int, 16, 4 * num_possible_cpus());
 	ret = register_kretprobe(&gg_fast_krp);
 	if (ret)
 		return gg_register_failed(gg_fast_krp.kp.symbol_name, ret);
@@ -461,6 +466,10 @@ int gg_shim_probes_register(void)
 		gg_target("fast_probe", fast_probe, gg_fast_targets, ARRAY_SIZE(gg_fast_targets));
 	if (!gg_probes[GG_PROBE_SLOW].symbol_name || !gg_probes[GG_PROBE_FAST].symbol_name)
 		return -EINVAL;
+	if (fast_return_instances > 4096) {
+		pr_err("fast_return_instances=%u: at most 4096\n", fast_return_instances);
+		return -EINVAL;
+	}
 	ret = register_die_notifier(&gg_die_nb);
 	if (ret)
 		return ret;

@@ -456,6 +456,29 @@ suite_robustness() {
 	wait "$pid"
 	tap_check "$flavour: $cycles insmod/rmmod cycles under a pinning workload ($(wc -l <"$results") pins): $fails failures" \
 		test "$fails" = 0
+
+	# GUP-fast's fallback: with one return-watching instance, concurrent
+	# covered GUP-fast calls find none free; the plain probe must judge each
+	# of those, so every covered file pin is still refused.
+	local dm load_out=/tmp/gg-fallback-load rc lrc missed
+	dm=$(dmesg | wc -l)
+	insmod "$ko" fast_return_instances=4097 2>/dev/null
+	tap_check "$flavour: insmod fast_return_instances=4097 refused, says the limit" \
+		eval '! module_loaded && dmesg | tail -n +"$((dm + 1))" | grep -q "fast_return_instances=4097: at most 4096"'
+	if module_load fast_return_instances=1; then
+		"$bin/gup_load" --dir "$MNT/ext4" --threads 2 --seconds 6 >"$load_out" 2>&1 &
+		pid=$!
+		"$bin/gup_pin" --fast --repeat 300 "$MNT/ext4/fallback" >/dev/null
+		rc=$?
+		wait "$pid"
+		lrc=$?
+		missed=$(counter fast_return_missed)
+		tap_check "$flavour: one return instance, 2 pinning threads: $missed GUP-fast calls judged by the fallback probe, 300 of 300 covered file pins refused (exit $rc), load: $(<"$load_out")" \
+			test "$rc/$lrc" = 1/0 -a "$missed" -gt 0
+		module_unload
+	else
+		tap_not_ok "$flavour: insmod fast_return_instances=1"
+	fi
 }
 
 # --- shared by the suites in tests/guest/suite-*.sh -------------------------
