@@ -60,7 +60,6 @@ fi
 if [ "${GG_FAST_INIT:-1}" = 1 ]; then
 	vtools=$("$GG_VENV/bin/python3" -c 'from virtme import resources; print(resources.find_guest_tools())')
 	[ -x "$vtools/bin/virtme-ng-init" ] || gg_die "virtme-ng's guest tools not found (at $vtools)"
-	[ -x /bin/busybox ] || gg_die "/bin/busybox missing (qemu/guest-init runs under it; package busybox-static)"
 	gtools=$GG_CACHE/guest-tools-$(cat "$vtools/bin/virtme-ng-init" "$GG_ROOT/qemu/guest-init" | sha256sum | cut -c1-12)
 	if [ ! -x "$gtools/bin/virtme-ng-init.real" ]; then
 		rm -rf "$gtools.new" && cp -a "$vtools" "$gtools.new" &&

@@ -3,7 +3,7 @@
  * gup_bench: time GUP requests, to compare a boot's runs with gupguard
  * absent and loaded (tests/guest/suite-bench.sh, scripts/bench.sh).
  *
- *   gup_bench [--mb N] [--pages N] [--file PATH] [--odirect DEV [--jobs N]]
+ *   gup_bench [--mb N] [--pages N] [--case NAME] [--file PATH] [--odirect DEV [--jobs N]]
  *
  * Anonymous memory (default) or, with --file, a MAP_SHARED mapping of PATH
  * pinned read-only (what any file system allows). Through gup_test, each
@@ -14,6 +14,7 @@
  *   pin_user_pages_fast_longterm  PIN_FAST_BENCHMARK with FOLL_LONGTERM
  *   pin_user_pages_longterm       PIN_LONGTERM_BENCHMARK
  * (FOLL_WRITE on anonymous memory, as a DMA into the buffer would ask.)
+ * --case NAME runs that case alone.
  * With --odirect, instead: "odirect_read usec", N MB read from DEV with
  * O_DIRECT into an anonymous buffer, --pages pages per read(2), timed by
  * CLOCK_MONOTONIC: each read pins its buffer with pin_user_pages_fast().
@@ -47,7 +48,7 @@ static const struct {
 
 static int bad_args(const char *prog)
 {
-	fprintf(stderr, "usage: %s [--mb N] [--pages N] [--file PATH | --odirect DEV [--jobs N]]\n", prog);
+	fprintf(stderr, "usage: %s [--mb N] [--pages N] [--case NAME] [--file PATH | --odirect DEV [--jobs N]]\n", prog);
 	return 2;
 }
 
@@ -118,7 +119,7 @@ static int odirect(const char *dev, size_t size, size_t chunk, int jobs)
 
 int main(int argc, char **argv)
 {
-	const char *file = NULL, *dev = NULL;
+	const char *file = NULL, *dev = NULL, *only = NULL;
 	int mb = 16, per_call = 1, jobs = 1, fd, i;
 	size_t size;
 	char *mem;
@@ -134,6 +135,8 @@ int main(int argc, char **argv)
 			dev = argv[i + 1];
 		else if (!strcmp(argv[i], "--jobs"))
 			jobs = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--case"))
+			only = argv[i + 1];
 		else
 			return bad_args(argv[0]);
 	}
@@ -179,6 +182,8 @@ int main(int argc, char **argv)
 			.addr = (uintptr_t)mem, .size = size, .nr_pages_per_call = per_call,
 		};
 
+		if (only && strcmp(only, cases[i].name))
+			continue;
 		if (cases[i].longterm)
 			flags |= FOLL_LONGTERM;
 		gup.gup_flags = flags;
