@@ -464,28 +464,33 @@ fn show_table<const KW: usize, const N: usize>(
     result
 }
 
-/// GUP-fast: must the folios this request pins be looked at? The shim arms
-/// its return check for these, and for no other request.
+/// GUP-fast: which folios may this request keep? A mask over the
+/// `GG_FOLIO_*` combinations (bit `b` set: a folio whose bits are `b` stays
+/// on GUP-fast). All set for a request no scope covers: the shim then arms
+/// no return check. Computed once per call; the shim applies it per folio.
 #[no_mangle]
-pub extern "C" fn gg_rs_fast(req: u32) -> bool {
+pub extern "C" fn gg_rs_fast(req: u32) -> u32 {
     let mode = MODE.get();
     if mode == Mode::Off {
-        return false;
+        return shim::GG_FOLIO_KEEP_ALL;
     }
     STATS.inc(Count::FastExamined);
-    policy::fast_covered(mode, SCOPE.get(), request(req))
+    if policy::fast_covered(mode, SCOPE.get(), request(req)) {
+        FAST_KEEP_COVERED
+    } else {
+        shim::GG_FOLIO_KEEP_ALL
+    }
 }
 
-/// GUP-fast, a covered request: may it keep this folio it pinned? If not,
-/// the shim cuts the call short there and the slow path judges the rest.
-#[no_mangle]
-pub extern "C" fn gg_rs_fast_folio(folio: u32) -> bool {
-    !policy::fast_folio_needs_slow_path(policy::Folio {
-        anon: folio & shim::GG_FOLIO_ANON != 0,
-        shmem: folio & shim::GG_FOLIO_SHMEM != 0,
-        hugetlb: folio & shim::GG_FOLIO_HUGETLB != 0,
-    })
-}
+/// The folio kinds a covered GUP-fast request keeps, from the policy.
+const FAST_KEEP_COVERED: u32 = policy::fast_keep_mask();
+// The policy's folio bits are the shim's.
+const _: () = assert!(
+    policy::FOLIO_ANON == shim::GG_FOLIO_ANON
+        && policy::FOLIO_SHMEM == shim::GG_FOLIO_SHMEM
+        && policy::FOLIO_HUGETLB == shim::GG_FOLIO_HUGETLB
+        && policy::FOLIO_KEEP_ALL == shim::GG_FOLIO_KEEP_ALL
+);
 
 /// GUP-fast: a covered call was sent, whole or from a folio on, to the slow path.
 #[no_mangle]
@@ -599,10 +604,6 @@ pub extern "C" fn gg_rs_store(file: u32, buf: *const c_char, len: usize) -> c_in
 const _: () = {
     let _ = [shim::gg_rs_slow as unsafe extern "C" fn(_) -> _, gg_rs_slow];
     let _ = [shim::gg_rs_fast as unsafe extern "C" fn(_) -> _, gg_rs_fast];
-    let _ = [
-        shim::gg_rs_fast_folio as unsafe extern "C" fn(_) -> _,
-        gg_rs_fast_folio,
-    ];
     let _ = [
         shim::gg_rs_fast_cut as unsafe extern "C" fn(),
         gg_rs_fast_cut,

@@ -93,18 +93,22 @@ struct gg_caller {
 /* And the kretprobe on the GUP-fast target, for gg_shim_probe_missed(). */
 #define GG_PROBE_FAST_RETURN	2
 
-/* What GUP-fast's check needs of one folio it pinned (gg_rs_fast_folio()). */
+/*
+ * What GUP-fast's check needs of one folio it pinned, and the masks
+ * gg_rs_fast() answers with: bit b set means a folio whose GG_FOLIO_* bits
+ * are b stays on GUP-fast. All set: nothing to check.
+ */
 #define GG_FOLIO_ANON		(1U << 0)	/* an anonymous (or KSM) folio */
 #define GG_FOLIO_SHMEM		(1U << 1)	/* shmem_mapping(folio->mapping) */
 #define GG_FOLIO_HUGETLB	(1U << 2)	/* folio_test_hugetlb() */
+#define GG_FOLIO_KEEP_ALL	0xffU
 
 /* The counters (stats.rs): one slot per counter on every CPU. */
 #define GG_NR_COUNTS		11
 
 /* Implemented in Rust (gupguard_main.rs); called by the shim. */
 int gg_rs_slow(const struct gg_slow_facts *facts);
-bool gg_rs_fast(__u32 req);
-bool gg_rs_fast_folio(__u32 folio);
+__u32 gg_rs_fast(__u32 req);
 void gg_rs_fast_cut(void);
 int gg_rs_show(__u32 file, struct seq_file *m);
 int gg_rs_store(__u32 file, const char *buf, size_t len);

@@ -207,6 +207,41 @@ pub struct Folio {
     pub hugetlb: bool,
 }
 
+/// A folio kind's bits, as the shim reports them (`GG_FOLIO_*`).
+pub const FOLIO_ANON: u32 = 1 << 0;
+/// See [`FOLIO_ANON`].
+pub const FOLIO_SHMEM: u32 = 1 << 1;
+/// See [`FOLIO_ANON`].
+pub const FOLIO_HUGETLB: u32 = 1 << 2;
+/// A [`fast_keep_mask`] that keeps every kind: nothing to check.
+pub const FOLIO_KEEP_ALL: u32 = 0xff;
+
+impl Folio {
+    /// The folio kind of `bits` (`FOLIO_*`).
+    pub const fn from_bits(bits: u32) -> Folio {
+        Folio {
+            anon: bits & FOLIO_ANON != 0,
+            shmem: bits & FOLIO_SHMEM != 0,
+            hugetlb: bits & FOLIO_HUGETLB != 0,
+        }
+    }
+}
+
+/// For a covered GUP-fast request, the kinds of folio it keeps, as a mask
+/// the shim applies per folio without calling back: bit `b` is set if a
+/// folio whose bits are `b` stays on GUP-fast.
+pub const fn fast_keep_mask() -> u32 {
+    let mut keep = 0;
+    let mut bits = 0;
+    while bits < 8 {
+        if !fast_folio_needs_slow_path(Folio::from_bits(bits)) {
+            keep |= 1 << bits;
+        }
+        bits += 1;
+    }
+    keep
+}
+
 /// Must the slow path, which sees the VMA, judge this folio? What upstream's
 /// `gup_fast_folio_allowed()` sends there: a folio of a file that is neither
 /// shmem nor hugetlb, which might need dirty tracking, and one whose mapping
@@ -381,6 +416,19 @@ mod tests {
                 assert_eq!(fast_covered(Mode::Audit, s, r), widest);
                 assert!(!fast_covered(Mode::Off, s, r));
             }
+        }
+    }
+
+    #[test]
+    fn keep_mask_drops_only_other_files() {
+        // Bit 0: no anon, shmem or hugetlb bit: a page-cache folio of another
+        // fs, or one without a mapping. Every other kind is kept.
+        assert_eq!(fast_keep_mask(), FOLIO_KEEP_ALL & !1);
+        for b in 0..8 {
+            assert_eq!(
+                fast_keep_mask() & (1 << b) == 0,
+                fast_folio_needs_slow_path(Folio::from_bits(b))
+            );
         }
     }
 

@@ -259,6 +259,7 @@ int gg_shim_cgroup_lookup(const char *path, u64 *id, u32 *level)
 struct gg_fast_call {
 	struct page **pages;
 	unsigned int gup_flags;
+	u32 keep;		/* gg_rs_fast()'s mask of folio kinds kept */
 };
 
 /* This CPU's kprobe hit on the GUP-fast target reached the kretprobe's entry. */
@@ -270,7 +271,8 @@ static int gg_fast_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	unsigned int gup_flags = regs_get_kernel_argument(regs, 2);
 
 	__this_cpu_write(gg_fast_entered, true);
-	if (!gg_rs_fast(gg_req_bits(gup_flags)))
+	call->keep = gg_rs_fast(gg_req_bits(gup_flags));
+	if (call->keep == GG_FOLIO_KEEP_ALL)
 		return 1;	/* not covered: no return handler */
 	call->pages = (struct page **)regs_get_kernel_argument(regs, 3);
 	call->gup_flags = gup_flags;
@@ -297,6 +299,7 @@ static int gg_fast_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct gg_fast_call *call = (struct gg_fast_call *)ri->data;
 	unsigned long nr = regs_return_value(regs), i, j;
+	struct folio *folio, *judged = NULL;
 
 	/*
 	 * The pins keep the folios; a truncated folio's mapping, an inode, is
@@ -304,9 +307,14 @@ static int gg_fast_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	 * interrupts give upstream's check).
 	 */
 	rcu_read_lock();
-	for (i = 0; i < nr; i++)
-		if (!gg_rs_fast_folio(gg_folio_bits(page_folio(call->pages[i]))))
+	for (i = 0; i < nr; i++) {
+		folio = page_folio(call->pages[i]);
+		if (folio == judged)
+			continue;	/* the next page of a large folio */
+		if (!(call->keep & BIT(gg_folio_bits(folio))))
 			break;
+		judged = folio;
+	}
 	rcu_read_unlock();
 	if (i == nr)
 		return 0;
@@ -335,7 +343,7 @@ static int gg_fast_pre(struct kprobe *p, struct pt_regs *regs)
 		__this_cpu_write(gg_fast_entered, false);
 		return gg_proceed(p, regs);
 	}
-	if (!gg_rs_fast(gg_req_bits(gup_flags)))
+	if (gg_rs_fast(gg_req_bits(gup_flags)) == GG_FOLIO_KEEP_ALL)
 		return gg_proceed(p, regs);
 	gg_rs_fast_cut();
 	gg_override_return(regs, 0);
