@@ -472,13 +472,13 @@ fn show_table<const KW: usize, const N: usize>(
 pub extern "C" fn gg_rs_fast(req: u32) -> u32 {
     let mode = MODE.get();
     if mode == Mode::Off {
-        return shim::GG_FOLIO_KEEP_ALL;
+        return policy::FOLIO_KEEP_ALL;
     }
     STATS.inc(Count::FastExamined);
     if policy::fast_covered(mode, SCOPE.get(), request(req)) {
         FAST_KEEP_COVERED
     } else {
-        shim::GG_FOLIO_KEEP_ALL
+        policy::FOLIO_KEEP_ALL
     }
 }
 
