@@ -19,7 +19,10 @@ bench | lts61)
 	[ "$series" = lts61 ] && kmake=("${GG_LTS61_KMAKE[@]}")
 	mkdir -p "$dir"
 	# Sources only: a 6.12 build leaves objects and its bindings in the tree.
-	rsync -a --delete --exclude shim_generated.rs --include '*/' --include '*.rs' --include '*.[ch]' \
+	# No -t: a copied file gets a new mtime, so make rebuilds from it even
+	# when it is older than the last build (another checkout); -c leaves
+	# unchanged files, and their objects, alone.
+	rsync -rlpc --delete --exclude shim_generated.rs --include '*/' --include '*.rs' --include '*.[ch]' \
 		--include Kbuild --exclude '*' "$GG_ROOT/Kbuild" "$GG_ROOT/src" "$GG_ROOT/rust-bindings" "$dir/"
 	"${kmake[@]}" -C "$kbuild" M="$dir" modules >"$log" 2>&1 ||
 		{ tail -30 "$log" >&2; gg_die "module build ($series) failed"; }
