@@ -17,15 +17,17 @@ bench | lts61)
 	dir=$GG_CACHE/module-$series log=$GG_CACHE/module-build-$series.log
 	kmake=("${GG_KMAKE[@]}")
 	[ "$series" = lts61 ] && kmake=("${GG_LTS61_KMAKE[@]}")
+	# Other sources than the last build's (another checkout, possibly older
+	# than its objects, which make would keep): start from an empty directory.
+	sum=$( (cd "$GG_ROOT" && cat Kbuild src/*.rs src/*.[ch] rust-bindings/shim.rs) | sha256sum)
+	[ "$(cat "$dir/.sources" 2>/dev/null)" = "$sum" ] || rm -rf "$dir"
 	mkdir -p "$dir"
 	# Sources only: a 6.12 build leaves objects and its bindings in the tree.
-	# No -t: a copied file gets a new mtime, so make rebuilds from it even
-	# when it is older than the last build (another checkout); -c leaves
-	# unchanged files, and their objects, alone.
-	rsync -rlpc --delete --exclude shim_generated.rs --include '*/' --include '*.rs' --include '*.[ch]' \
+	rsync -a --delete --exclude .sources --exclude shim_generated.rs --include '*/' --include '*.rs' --include '*.[ch]' \
 		--include Kbuild --exclude '*' "$GG_ROOT/Kbuild" "$GG_ROOT/src" "$GG_ROOT/rust-bindings" "$dir/"
 	"${kmake[@]}" -C "$kbuild" M="$dir" modules >"$log" 2>&1 ||
 		{ tail -30 "$log" >&2; gg_die "module build ($series) failed"; }
+	echo "$sum" >"$dir/.sources"
 	;;
 *) gg_die "unknown kernel series '$series' (6.12, bench or lts61)" ;;
 esac
