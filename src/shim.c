@@ -255,6 +255,17 @@ int gg_shim_cgroup_lookup(const char *path, u64 *id, u32 *level)
  * returns, so a kretprobe, armed for the requests a scope covers and no
  * other, looks at what was pinned and cuts the call short the same way:
  * anonymous, shmem and hugetlb memory stay on GUP-fast.
+ *
+ * Three probes share the site; two on one address run newest first
+ * (add_new_kprobe()), so they are registered last to first and their order
+ * checked (gg_fast_probes_register()):
+ *   1. gg_fast_filter_pre() decides the call, once. One that nothing covers
+ *      ends the hit there: the kretprobe's entry would cost every call an
+ *      instance taken and given back, the most of what the hooks cost.
+ *   2. the kretprobe: gg_fast_entry() arms gg_fast_ret() for a covered call.
+ *   3. gg_fast_fallback_pre() sends a covered call the kretprobe could not
+ *      see (no instance free: tasks inside GUP-fast hold them all) whole to
+ *      the slow path, as returning 0 pages from GUP-fast does.
  */
 struct gg_fast_call {
 	struct page **pages;
@@ -262,16 +273,46 @@ struct gg_fast_call {
 	u32 keep;		/* gg_rs_fast()'s mask of folio kinds kept */
 };
 
-/* This CPU's kprobe hit on the GUP-fast target reached the kretprobe's entry. */
-static DEFINE_PER_CPU(bool, gg_fast_entered);
+/* One kprobe hit on the GUP-fast site, passed from probe to probe. */
+struct gg_fast_hit {
+	u32 keep;		/* the filter's gg_rs_fast() for this call */
+	bool decided;		/* the filter ran */
+	bool entered;		/* the kretprobe's entry ran */
+};
+static DEFINE_PER_CPU(struct gg_fast_hit, gg_fast_hit);
+
+/* No kprobe of anyone else's runs after ours on the site (see the filter). */
+static bool gg_fast_alone;
+
+static int gg_fast_filter_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct gg_fast_hit *hit = this_cpu_ptr(&gg_fast_hit);
+
+	hit->keep = gg_rs_fast(gg_req_bits(regs_get_kernel_argument(regs, 2)));
+	hit->decided = true;
+	if (hit->keep != GG_FOLIO_KEEP_ALL || !READ_ONCE(gg_fast_alone))
+		return 0;
+	/*
+	 * Nothing to check: end the hit here, as a handler that moves the ip
+	 * does (past the 5-byte site, where the call resumes anyway). The later
+	 * probes on the site, the kretprobe and the fallback, are skipped.
+	 */
+	hit->decided = false;
+	if (regs->orig_ax == ~0UL)
+		pr_notice_ratelimited("%ps: probe hit through a stray int3, stepped over the fentry site\n",
+				      p->addr);
+	instruction_pointer_set(regs, (unsigned long)p->addr + MCOUNT_INSN_SIZE);
+	return 1;
+}
 
 static int gg_fast_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct gg_fast_call *call = (struct gg_fast_call *)ri->data;
+	struct gg_fast_hit *hit = this_cpu_ptr(&gg_fast_hit);
 	unsigned int gup_flags = regs_get_kernel_argument(regs, 2);
 
-	__this_cpu_write(gg_fast_entered, true);
-	call->keep = gg_rs_fast(gg_req_bits(gup_flags));
+	hit->entered = true;
+	call->keep = hit->decided ? hit->keep : gg_rs_fast(gg_req_bits(gup_flags));
 	if (call->keep == GG_FOLIO_KEEP_ALL)
 		return 1;	/* not covered: no return handler */
 	call->pages = (struct page **)regs_get_kernel_argument(regs, 3);
@@ -328,22 +369,16 @@ static int gg_fast_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-/*
- * The kretprobe's entry runs only if one of its instances is free, all of
- * them being held by tasks inside GUP-fast otherwise. This plain probe on the
- * same site runs after it (see gg_fast_probes_register()) and decides a call
- * the kretprobe did not see: a covered one goes to the slow path whole, as
- * returning 0 pages from GUP-fast does (GUP-fast-only callers get 0 pages).
- */
-static int gg_fast_pre(struct kprobe *p, struct pt_regs *regs)
+static int gg_fast_fallback_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	unsigned int gup_flags = regs_get_kernel_argument(regs, 2);
+	struct gg_fast_hit *hit = this_cpu_ptr(&gg_fast_hit);
+	bool entered = hit->entered;
+	u32 keep = hit->decided ? hit->keep :
+		   gg_rs_fast(gg_req_bits(regs_get_kernel_argument(regs, 2)));
 
-	if (__this_cpu_read(gg_fast_entered)) {
-		__this_cpu_write(gg_fast_entered, false);
-		return gg_proceed(p, regs);
-	}
-	if (gg_rs_fast(gg_req_bits(gup_flags)) == GG_FOLIO_KEEP_ALL)
+	hit->entered = false;
+	hit->decided = false;
+	if (entered || keep == GG_FOLIO_KEEP_ALL)
 		return gg_proceed(p, regs);
 	gg_rs_fast_cut();
 	gg_override_return(regs, 0);
@@ -360,8 +395,10 @@ MODULE_PARM_DESC(fast_probe, "GUP-fast probe target: empty for this kernel's own
 
 static struct kprobe gg_probes[GG_NR_PROBES] = {
 	[GG_PROBE_SLOW] = { .pre_handler = gg_slow_pre },
-	[GG_PROBE_FAST] = { .pre_handler = gg_fast_pre },
+	[GG_PROBE_FAST] = { .pre_handler = gg_fast_fallback_pre },
 };
+
+static struct kprobe gg_fast_filter = { .pre_handler = gg_fast_filter_pre };
 
 static struct kretprobe gg_fast_krp = {
 	.entry_handler = gg_fast_entry,
@@ -400,14 +437,17 @@ module_param(fast_return_instances, uint, 0444);
 MODULE_PARM_DESC(fast_return_instances,
 		 "GUP-fast calls whose return can be watched at once: 0 (default) for 4 per possible CPU, at least 16; at most 4096 (a test sets 1 to exercise the fallback)");
 
-/* Whether gg_fast_krp is registered (after both kprobes). */
-static bool gg_krp_registered;
+/* What of the GUP-fast site's kretprobe and filter is registered. */
+static bool gg_krp_registered, gg_filter_registered;
 
 static void gg_unregister(int n)
 {
 	struct kprobe *ps[GG_NR_PROBES];
 	int i;
 
+	if (gg_filter_registered)
+		unregister_kprobe(&gg_fast_filter);
+	gg_filter_registered = false;
 	if (gg_krp_registered)
 		unregister_kretprobe(&gg_fast_krp);
 	gg_krp_registered = false;
@@ -439,26 +479,39 @@ static int gg_register_failed(const char *sym, int ret)
 }
 
 /*
- * The kretprobe on the GUP-fast target, after its plain probe. Two probes on
- * one address run newest first (add_new_kprobe() puts a probe at the head of
- * the list, as it has since kprobes could share an address), so the plain
- * probe sees whether the kretprobe's entry ran. That order is checked, not
- * assumed: without it a call the kretprobe missed would go unjudged.
+ * The kretprobe and the filter on the GUP-fast site, after the fallback
+ * (gg_probes[GG_PROBE_FAST]): newest first, they run filter, kretprobe,
+ * fallback. That order is checked, not assumed: without it a call the
+ * kretprobe missed would go unjudged. A kprobe someone else put on the site
+ * before us would run after ours, and the filter's early end of a hit would
+ * hide calls from it: then the filter never ends a hit early (every call
+ * pays for the kretprobe's entry), and dmesg says why.
  */
-static int gg_fast_krp_register(void)
+static int gg_fast_probes_register(void)
 {
+	struct kprobe *fallback = &gg_probes[GG_PROBE_FAST];
 	int ret;
 
-	gg_fast_krp.kp.symbol_name = gg_probes[GG_PROBE_FAST].symbol_name;
+	WRITE_ONCE(gg_fast_alone, READ_ONCE(fallback->list.next) == &fallback->list);
+	if (!gg_fast_alone)
+		pr_notice("%s has another kprobe: every GUP-fast call goes through the kretprobe's entry\n",
+			  fallback->symbol_name);
+	gg_fast_krp.kp.symbol_name = fallback->symbol_name;
 	/* Held only by covered calls, from GUP-fast's entry to its return. */
 	gg_fast_krp.maxactive = fast_return_instances ?: max_t(int, 16, 4 * num_possible_cpus());
 	ret = register_kretprobe(&gg_fast_krp);
 	if (ret)
-		return gg_register_failed(gg_fast_krp.kp.symbol_name, ret);
+		return gg_register_failed(fallback->symbol_name, ret);
 	gg_krp_registered = true;
-	if (READ_ONCE(gg_fast_krp.kp.list.next) != &gg_probes[GG_PROBE_FAST].list) {
-		pr_err("%s: the kretprobe does not run before the plain probe; not loading\n",
-		       gg_fast_krp.kp.symbol_name);
+	gg_fast_filter.symbol_name = fallback->symbol_name;
+	ret = register_kprobe(&gg_fast_filter);
+	if (ret)
+		return gg_register_failed(fallback->symbol_name, ret);
+	gg_filter_registered = true;
+	if (READ_ONCE(gg_fast_filter.list.next) != &gg_fast_krp.kp.list ||
+	    READ_ONCE(gg_fast_krp.kp.list.next) != &fallback->list) {
+		pr_err("%s: the probes do not run filter, kretprobe, fallback; not loading\n",
+		       fallback->symbol_name);
 		return -EINVAL;
 	}
 	return 0;
@@ -491,7 +544,7 @@ int gg_shim_probes_register(void)
 		if (kprobe_ftrace(&gg_probes[i]))
 			WRITE_ONCE(gg_sites[i], (unsigned long)gg_probes[i].addr);
 	}
-	ret = gg_fast_krp_register();
+	ret = gg_fast_probes_register();
 	if (ret)
 		gg_unregister(GG_NR_PROBES);
 	return ret;
@@ -509,8 +562,8 @@ u64 gg_shim_probe_missed(u32 probe)
 	case GG_PROBE_FAST:
 		return gg_probes[probe].nmissed;
 	case GG_PROBE_FAST_RETURN:
-		/* No instance free (the plain probe judged those) or a missed hit. */
-		return gg_fast_krp.nmissed + gg_fast_krp.kp.nmissed;
+		/* No instance free: the fallback judged those. */
+		return gg_fast_krp.nmissed;
 	default:
 		return 0;
 	}
