@@ -442,19 +442,21 @@ static bool gg_krp_registered, gg_filter_registered;
 
 static void gg_unregister(int n)
 {
-	struct kprobe *ps[GG_NR_PROBES];
-	int i;
+	struct kprobe *ps[GG_NR_PROBES + 1];
+	int i, nr = 0;
 
-	if (gg_filter_registered)
-		unregister_kprobe(&gg_fast_filter);
-	gg_filter_registered = false;
+	/* The fallback outlives the kretprobe: no covered call goes unjudged. */
 	if (gg_krp_registered)
 		unregister_kretprobe(&gg_fast_krp);
 	gg_krp_registered = false;
+	if (gg_filter_registered)
+		ps[nr++] = &gg_fast_filter;
+	gg_filter_registered = false;
 	for (i = 0; i < n; i++)
-		ps[i] = &gg_probes[i];
-	if (n)
-		unregister_kprobes(ps, n);
+		ps[nr++] = &gg_probes[i];
+	/* One batch: one RCU grace period for all of them. */
+	if (nr)
+		unregister_kprobes(ps, nr);
 	/*
 	 * unregister_kprobes() waits for running handlers, but a task can still
 	 * be between a handler and gg_return_stub, preempted outside any RCU
