@@ -3,7 +3,8 @@
  * gup_bench: time GUP requests, to compare a boot's runs with gupguard
  * absent and loaded (tests/guest/suite-bench.sh, scripts/bench.sh).
  *
- *   gup_bench [--mb N] [--pages N] [--case NAME] [--file PATH] [--odirect DEV [--jobs N]]
+ *   gup_bench [--mb N] [--pages N] [--case NAME] [--loops N] [--file PATH]
+ *             [--odirect DEV [--jobs N]]
  *
  * Anonymous memory (default) or, with --file, a MAP_SHARED mapping of PATH
  * pinned read-only (what any file system allows). Through gup_test, each
@@ -14,7 +15,8 @@
  *   pin_user_pages_fast_longterm  PIN_FAST_BENCHMARK with FOLL_LONGTERM
  *   pin_user_pages_longterm       PIN_LONGTERM_BENCHMARK
  * (FOLL_WRITE on anonymous memory, as a DMA into the buffer would ask.)
- * --case NAME runs that case alone.
+ * --case NAME runs that case alone; --loops N runs each case N times (the
+ * last time is printed).
  * With --odirect, instead: "odirect_read usec", N MB read from DEV with
  * O_DIRECT into an anonymous buffer, --pages pages per read(2), timed by
  * CLOCK_MONOTONIC: each read pins its buffer with pin_user_pages_fast().
@@ -48,7 +50,7 @@ static const struct {
 
 static int bad_args(const char *prog)
 {
-	fprintf(stderr, "usage: %s [--mb N] [--pages N] [--case NAME] [--file PATH | --odirect DEV [--jobs N]]\n", prog);
+	fprintf(stderr, "usage: %s [--mb N] [--pages N] [--case NAME] [--loops N] [--file PATH | --odirect DEV [--jobs N]]\n", prog);
 	return 2;
 }
 
@@ -120,7 +122,7 @@ static int odirect(const char *dev, size_t size, size_t chunk, int jobs)
 int main(int argc, char **argv)
 {
 	const char *file = NULL, *dev = NULL, *only = NULL;
-	int mb = 16, per_call = 1, jobs = 1, fd, i;
+	int mb = 16, per_call = 1, jobs = 1, loops = 1, fd, i, l;
 	size_t size;
 	char *mem;
 
@@ -137,10 +139,12 @@ int main(int argc, char **argv)
 			jobs = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--case"))
 			only = argv[i + 1];
+		else if (!strcmp(argv[i], "--loops"))
+			loops = atoi(argv[i + 1]);
 		else
 			return bad_args(argv[0]);
 	}
-	if (i != argc || mb < 1 || mb > 1024 || per_call < 1 || per_call > 4096 || jobs < 1 ||
+	if (i != argc || mb < 1 || mb > 1024 || per_call < 1 || per_call > 4096 || jobs < 1 || loops < 1 ||
 	    jobs > 64 || (file && dev))
 		return bad_args(argv[0]);
 	size = (size_t)mb << 20;
@@ -188,9 +192,12 @@ int main(int argc, char **argv)
 			flags |= FOLL_LONGTERM;
 		gup.gup_flags = flags;
 
-		if (ioctl(fd, cases[i].cmd, &gup) || gup.size != size) {
-			fprintf(stderr, "%s: %s\n", cases[i].name, strerror(errno));
-			return 1;
+		for (l = 0; l < loops; l++) {
+			gup.size = size;
+			if (ioctl(fd, cases[i].cmd, &gup) || gup.size != size) {
+				fprintf(stderr, "%s: %s\n", cases[i].name, strerror(errno));
+				return 1;
+			}
 		}
 		printf("%s %llu\n", cases[i].name, (unsigned long long)gup.get_delta_usec);
 	}

@@ -470,7 +470,8 @@ suite_robustness() {
 		# instance most of the time; the file pins beside them find none.
 		rm -f "$stop"
 		(while [ ! -e "$stop" ]; do
-			"$bin/gup_bench" --case pin_user_pages_fast_longterm --pages 512 --mb 32 || exit 1
+			"$bin/gup_bench" --case pin_user_pages_fast_longterm --pages 512 --mb 8 --loops 50 ||
+				exit 1
 		done) >"$load_out" 2>&1 &
 		pid=$!
 		"$bin/gup_pin" --fast --repeat 300 "$MNT/ext4/fallback" >/dev/null
