@@ -474,6 +474,8 @@ suite_robustness() {
 				exit 1
 		done) >"$load_out" 2>&1 &
 		pid=$!
+		# Let the long pins start first (an exec and 8 MB of memset under TCG).
+		sleep 3
 		"$bin/gup_pin" --fast --repeat 300 "$MNT/ext4/fallback" >/dev/null
 		rc=$?
 		touch "$stop"
