@@ -107,7 +107,8 @@ inputs_key() { # inputs_key WORD...: hash of everything a guest run depends on
 		printf '%s\n' "$@"
 		(cd "$GG_ROOT" && sha256sum Kbuild Makefile src/*.rs src/*.c src/*.h rust-bindings/shim.rs \
 			tests/*.c tests/*.h tests/guest/*.sh qemu/run-vm.sh qemu/guest-init qemu/bin/virtme-run scripts/common.sh \
-			scripts/build-module.sh scripts/build-tests.sh scripts/selftest-harness.sh scripts/bootstrap.sh)
+			scripts/build-module.sh scripts/build-tests.sh scripts/selftest-harness.sh scripts/bootstrap.sh \
+			scripts/bench_table.py)
 		qemu-system-x86_64 --version | head -1
 		vng --version 2>&1
 		dpkg-query -W liburing-dev 2>&1
