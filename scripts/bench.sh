@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
 	--pages) pages=$2 ;;
 	--mems) mems=$2 ;;
 	--cpus) cpus=$2 ;;
-	*) gg_die "usage: scripts/bench.sh [--rounds N] [--runs N] [--flavours \"legacy stock\"] [--configs ...] [--pages ...] [--mems ...]" ;;
+	*) gg_die "usage: scripts/bench.sh [--rounds N] [--runs N] [--flavours \"legacy stock\"] [--configs ...] [--pages ...] [--mems ...] [--cpus N]" ;;
 	esac
 	shift 2 || gg_die "$1 needs a value"
 done
@@ -51,7 +51,7 @@ bindir=$GG_RUN/bench/bin
 "$GG_ROOT/scripts/build-tests.sh" "$kroot" "$bindir"
 gg_log "benchmark kernels and module ready after $((SECONDS - start)) s"
 
-status=0 all=()
+status=0
 for fl in $flavours; do
 	[ -f "$kroot/$fl/bzImage" ] || gg_die "no benchmark kernel '$fl' (stock or legacy)"
 	files=()
@@ -71,7 +71,6 @@ for fl in $flavours; do
 	echo
 	echo "== $fl: $(grep -m1 '^# gupguard benchmark' "$out/results.tap" | sed 's/^# //')"
 	python3 "$GG_ROOT/scripts/bench_table.py" --check "${files[@]}" || status=1
-	all+=("${files[@]}")
 done
 gg_log "total time $((SECONDS - start)) s"
 exit "$status"
