@@ -61,12 +61,16 @@ if [ "${GG_FAST_INIT:-1}" = 1 ]; then
 	vtools=$("$GG_VENV/bin/python3" -c 'from virtme import resources; print(resources.find_guest_tools())')
 	[ -x "$vtools/bin/virtme-ng-init" ] || gg_die "virtme-ng's guest tools not found (at $vtools)"
 	gtools=$GG_CACHE/guest-tools-$(cat "$vtools/bin/virtme-ng-init" "$GG_ROOT/qemu/guest-init" | sha256sum | cut -c1-12)
+	# (Two guests can boot at once: scripts/test.sh.)
+	exec 7>"$GG_CACHE/guest-tools.lock"
+	flock 7
 	if [ ! -x "$gtools/bin/virtme-ng-init.real" ]; then
 		rm -rf "$gtools.new" && cp -a "$vtools" "$gtools.new" &&
 			mv "$gtools.new/bin/virtme-ng-init" "$gtools.new/bin/virtme-ng-init.real" &&
 			cp "$GG_ROOT/qemu/guest-init" "$gtools.new/bin/virtme-ng-init" &&
 			rm -rf "$gtools" && mv "$gtools.new" "$gtools" || gg_die "cannot set up $gtools"
 	fi
+	flock -u 7
 	export GG_GUEST_TOOLS=$gtools PATH=$GG_ROOT/qemu/bin:$PATH
 fi
 

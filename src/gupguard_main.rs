@@ -91,6 +91,21 @@ impl<T: Setting> Knob<T> {
         T::from_u32(self.value.load(Ordering::Relaxed)).unwrap_or(T::DEFAULT)
     }
 
+    /// Stores `v`; returns the value it replaced.
+    fn replace(&self, v: T) -> T {
+        T::from_u32(self.value.swap(v.to_u32(), Ordering::Relaxed)).unwrap_or(T::DEFAULT)
+    }
+
+    /// Stores `old` again, if the value is still `new`.
+    fn restore(&self, new: T, old: T) {
+        let _ = self.value.compare_exchange(
+            new.to_u32(),
+            old.to_u32(),
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
+    }
+
     /// Sets the value from a written name; `-EINVAL` leaves it unchanged.
     fn set(&self, input: &[u8]) -> c_int {
         match T::parse(input) {
@@ -205,10 +220,39 @@ fn exemption(d: &shim::gg_slow_details) -> Option<Outcome> {
 
 fn set_knob(id: u32, input: &[u8]) -> c_int {
     match id {
-        shim::GG_PARAM_MODE => MODE.set(input),
+        shim::GG_PARAM_MODE => set_mode(input),
         shim::GG_PARAM_SCOPE => SCOPE.set(input),
         _ => EINVAL.to_errno(),
     }
+}
+
+/// Switches the mode, then has the shim arm or disarm the probes to match
+/// (in `off` none is registered: it costs nothing). Each write ends with a
+/// sync under the shim's lock, so the last one leaves probes and mode agreeing.
+/// Before `init` (load parameters) the shim has nothing to sync yet.
+fn set_mode(input: &[u8]) -> c_int {
+    let new = match Mode::parse(input) {
+        Some(m) => m,
+        None => return EINVAL.to_errno(),
+    };
+    let old = MODE.replace(new);
+    // SAFETY: called from a debugfs or sysfs write, which may sleep.
+    let ret = unsafe { shim::gg_shim_probes_sync() };
+    if ret != 0 {
+        // The probes could not be armed: back to the old mode (off) unless
+        // a later write changed it, and the probes to match again.
+        MODE.restore(new, old);
+        // SAFETY: as above.
+        unsafe { shim::gg_shim_probes_sync() };
+    }
+    ret
+}
+
+/// Whether the probes should be registered: not in `off`. Asked by the shim
+/// under its lock (`gg_shim_probes_sync()`).
+#[no_mangle]
+pub extern "C" fn gg_rs_armed() -> bool {
+    MODE.get() != Mode::Off
 }
 
 fn request(bits: u32) -> Request {
@@ -623,6 +667,10 @@ const _: () = {
     let _ = [
         shim::gg_rs_param_get as unsafe extern "C" fn(_, _) -> _,
         gg_rs_param_get,
+    ];
+    let _ = [
+        shim::gg_rs_armed as unsafe extern "C" fn() -> _,
+        gg_rs_armed,
     ];
 };
 

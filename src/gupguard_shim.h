@@ -114,6 +114,7 @@ int gg_rs_show(__u32 file, struct seq_file *m);
 int gg_rs_store(__u32 file, const char *buf, size_t len);
 int gg_rs_param_set(__u32 param, const char *val);
 int gg_rs_param_get(__u32 param, char *buf);
+bool gg_rs_armed(void);
 /* Linux 6.1 only: the module's init and exit (src/compat61.c, src/kcompat.rs). */
 int gg_rs_init(void);
 void gg_rs_exit(void);
@@ -121,6 +122,7 @@ void gg_rs_exit(void);
 /* Implemented in C (shim.c); called by Rust. */
 int gg_shim_probes_register(void);
 void gg_shim_probes_unregister(void);
+int gg_shim_probes_sync(void);
 __u64 gg_shim_probe_missed(__u32 probe);
 void gg_shim_count(__u32 c);
 __u64 gg_shim_count_sum(__u32 c);

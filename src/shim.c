@@ -70,7 +70,7 @@ static void gg_override_return(struct pt_regs *regs, unsigned long ret)
  * - while the probe is registered, kprobe_int3_handler() finds it and calls
  *   our handler, then would single-step its (absent) slot: a jump to address
  *   0. Such a hit comes with an exception frame (orig_ax = -1; ftrace's frame
- *   has 0): gg_proceed() steps over the 5-byte site itself.
+ *   has 0): gg_proceed() steps over the 5-byte site itself (gg_step_over()).
  * - after the probe is gone (rmmod), nobody claims the int3 and the kernel
  *   dies with "Oops: int3" at site+1. gg_die_int3() claims it instead, until
  *   well after the probes are gone.
@@ -79,14 +79,20 @@ static void gg_override_return(struct pt_regs *regs, unsigned long ret)
  * becomes a nop; for one that stays a call into ftrace, that one call is not
  * traced. Either way it is said in dmesg.
  */
+static int gg_step_over(struct kprobe *p, struct pt_regs *regs)
+{
+	if (regs->orig_ax == ~0UL)
+		pr_notice_ratelimited("%ps: probe hit through a stray int3, stepped over the fentry site\n",
+				      p->addr);
+	instruction_pointer_set(regs, (unsigned long)p->addr + MCOUNT_INSN_SIZE);
+	return 1;
+}
+
 static int gg_proceed(struct kprobe *p, struct pt_regs *regs)
 {
 	if (!kprobe_ftrace(p) || regs->orig_ax != ~0UL)
 		return 0;
-	pr_notice_ratelimited("%ps: probe hit through a stray int3, stepped over the fentry site\n",
-			      p->addr);
-	instruction_pointer_set(regs, (unsigned long)p->addr + MCOUNT_INSN_SIZE);
-	return 1;
+	return gg_step_over(p, regs);
 }
 
 /* The ftrace sites the probes were armed on; 0 where a probe is not. */
@@ -276,12 +282,16 @@ struct gg_fast_call {
 /* One kprobe hit on the GUP-fast site, passed from probe to probe. */
 struct gg_fast_hit {
 	u32 keep;		/* the filter's gg_rs_fast() for this call */
-	bool decided;		/* the filter ran */
+	bool decided;		/* the filter ran (not while probes come and go) */
 	bool entered;		/* the kretprobe's entry ran */
 };
 static DEFINE_PER_CPU(struct gg_fast_hit, gg_fast_hit);
 
-/* No kprobe of anyone else's runs after ours on the site (see the filter). */
+/*
+ * The filter may end a hit early: the site is an ftrace site (past it the
+ * call resumes; a kprobe on an int3 has an instruction to run) and no kprobe
+ * of anyone else's runs after ours there.
+ */
 static bool gg_fast_alone;
 
 static int gg_fast_filter_pre(struct kprobe *p, struct pt_regs *regs)
@@ -298,11 +308,7 @@ static int gg_fast_filter_pre(struct kprobe *p, struct pt_regs *regs)
 	 * probes on the site, the kretprobe and the fallback, are skipped.
 	 */
 	hit->decided = false;
-	if (regs->orig_ax == ~0UL)
-		pr_notice_ratelimited("%ps: probe hit through a stray int3, stepped over the fentry site\n",
-				      p->addr);
-	instruction_pointer_set(regs, (unsigned long)p->addr + MCOUNT_INSN_SIZE);
-	return 1;
+	return gg_step_over(p, regs);
 }
 
 static int gg_fast_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -437,17 +443,32 @@ module_param(fast_return_instances, uint, 0444);
 MODULE_PARM_DESC(fast_return_instances,
 		 "GUP-fast calls whose return can be watched at once: 0 (default) for 4 per possible CPU, at least 16; at most 4096 (a test sets 1 to exercise the fallback)");
 
+/*
+ * The probes come and go with the mode: in "off" none is registered, so off
+ * costs nothing. Rust decides (gg_rs_armed()); gg_shim_probes_sync() makes
+ * the probes match, under gg_arm_lock, at load and after each mode write.
+ */
+static DEFINE_MUTEX(gg_arm_lock);
+static bool gg_live;		/* from a successful load to unload */
+static bool gg_armed;		/* the probes are registered */
 /* What of the GUP-fast site's kretprobe and filter is registered. */
 static bool gg_krp_registered, gg_filter_registered;
+/* Misses of the registrations before this one (registering zeroes them). */
+static unsigned long gg_missed_before[GG_NR_PROBES + 1];
+/* The targets' names, for messages (a re-arm registers by address). */
+static const char *gg_names[GG_NR_PROBES];
 
-static void gg_unregister(int n)
+/* Unregisters the first n of gg_probes[] and the GUP-fast kretprobe and filter. */
+static void gg_disarm(int n)
 {
 	struct kprobe *ps[GG_NR_PROBES + 1];
 	int i, nr = 0;
 
 	/* The fallback outlives the kretprobe: no covered call goes unjudged. */
-	if (gg_krp_registered)
+	if (gg_krp_registered) {
 		unregister_kretprobe(&gg_fast_krp);
+		gg_missed_before[GG_PROBE_FAST_RETURN] += gg_fast_krp.nmissed;
+	}
 	gg_krp_registered = false;
 	if (gg_filter_registered)
 		ps[nr++] = &gg_fast_filter;
@@ -457,6 +478,156 @@ static void gg_unregister(int n)
 	/* One batch: one RCU grace period for all of them. */
 	if (nr)
 		unregister_kprobes(ps, nr);
+	for (i = 0; i < n; i++)
+		gg_missed_before[i] += gg_probes[i].nmissed;
+}
+
+static int gg_register_failed(const char *sym, int ret)
+{
+	pr_err("cannot probe %s: %s (error %d)\n", sym,
+	       ret == -ENOENT ? "no such symbol in this kernel" :
+	       ret == -EINVAL ? "symbol cannot be probed" : "register_kprobe failed", ret);
+	return ret;
+}
+
+/*
+ * A kprobe for (re-)registration: by name the first time, then at the
+ * address that resolved to (kprobes wants one of the two, and clean flags).
+ */
+static void gg_kprobe_reset(struct kprobe *p, int i)
+{
+	if (p->addr)
+		p->symbol_name = NULL;
+	else
+		p->symbol_name = gg_names[i];
+	p->flags = 0;
+}
+
+/*
+ * The kretprobe and the filter on the GUP-fast site, after the fallback
+ * (gg_probes[GG_PROBE_FAST]): newest first, they run filter, kretprobe,
+ * fallback. That order is checked, not assumed: without it a call the
+ * kretprobe missed would go unjudged. A kprobe someone else put on the site
+ * before us would run after ours, and the filter's early end of a hit would
+ * hide calls from it: then the filter never ends a hit early (every call
+ * pays for the kretprobe's entry), and dmesg says why.
+ */
+static int gg_fast_probes_register(void)
+{
+	struct kprobe *fallback = &gg_probes[GG_PROBE_FAST];
+	const char *name = gg_names[GG_PROBE_FAST];
+	int ret;
+
+	WRITE_ONCE(gg_fast_alone, kprobe_ftrace(fallback) &&
+		   READ_ONCE(fallback->list.next) == &fallback->list);
+	if (kprobe_ftrace(fallback) && !gg_fast_alone)
+		pr_notice("%s has another kprobe: every GUP-fast call goes through the kretprobe's entry\n",
+			  name);
+	gg_fast_krp.kp.addr = fallback->addr;
+	gg_fast_krp.kp.symbol_name = NULL;
+	gg_fast_krp.kp.flags = 0;
+	/* Held only by covered calls, from GUP-fast's entry to its return. */
+	gg_fast_krp.maxactive = fast_return_instances ?: max_t(int, 16, 4 * num_possible_cpus());
+	ret = register_kretprobe(&gg_fast_krp);
+	if (ret)
+		return gg_register_failed(name, ret);
+	gg_krp_registered = true;
+	gg_fast_filter.addr = fallback->addr;
+	gg_fast_filter.symbol_name = NULL;
+	gg_fast_filter.flags = 0;
+	ret = register_kprobe(&gg_fast_filter);
+	if (ret)
+		return gg_register_failed(name, ret);
+	gg_filter_registered = true;
+	if (READ_ONCE(gg_fast_filter.list.next) != &gg_fast_krp.kp.list ||
+	    READ_ONCE(gg_fast_krp.kp.list.next) != &fallback->list) {
+		pr_err("%s: the probes do not run filter, kretprobe, fallback; not arming\n", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int gg_arm(void)
+{
+	int i, ret;
+
+	for (i = 0; i < GG_NR_PROBES; i++) {
+		gg_kprobe_reset(&gg_probes[i], i);
+		ret = register_kprobe(&gg_probes[i]);
+		if (ret) {
+			gg_register_failed(gg_names[i], ret);
+			gg_disarm(i);
+			return ret;
+		}
+		if (kprobe_ftrace(&gg_probes[i]))
+			WRITE_ONCE(gg_sites[i], (unsigned long)gg_probes[i].addr);
+	}
+	ret = gg_fast_probes_register();
+	if (ret)
+		gg_disarm(GG_NR_PROBES);
+	return ret;
+}
+
+int gg_shim_probes_sync(void)
+{
+	bool want;
+	int ret = 0;
+
+	mutex_lock(&gg_arm_lock);
+	want = gg_rs_armed();
+	if (gg_live && want != gg_armed) {
+		if (want) {
+			ret = gg_arm();
+		} else {
+			gg_disarm(GG_NR_PROBES);
+			pr_info_ratelimited("mode off: probes removed\n");
+		}
+		gg_armed = want && !ret;
+		if (gg_armed)
+			pr_info_ratelimited("probes armed\n");
+	}
+	mutex_unlock(&gg_arm_lock);
+	return ret;
+}
+
+int gg_shim_probes_register(void)
+{
+	int ret;
+
+	gg_names[GG_PROBE_SLOW] =
+		gg_target("slow_probe", slow_probe, gg_slow_targets, ARRAY_SIZE(gg_slow_targets));
+	gg_names[GG_PROBE_FAST] =
+		gg_target("fast_probe", fast_probe, gg_fast_targets, ARRAY_SIZE(gg_fast_targets));
+	if (!gg_names[GG_PROBE_SLOW] || !gg_names[GG_PROBE_FAST])
+		return -EINVAL;
+	if (fast_return_instances > 4096) {
+		pr_err("fast_return_instances=%u: at most 4096\n", fast_return_instances);
+		return -EINVAL;
+	}
+	ret = register_die_notifier(&gg_die_nb);
+	if (ret)
+		return ret;
+	/* Armed once whatever the mode: a missing target fails the load. */
+	mutex_lock(&gg_arm_lock);
+	ret = gg_arm();
+	gg_live = gg_armed = !ret;
+	mutex_unlock(&gg_arm_lock);
+	if (ret) {
+		unregister_die_notifier(&gg_die_nb);
+		return ret;
+	}
+	return gg_shim_probes_sync();
+}
+
+void gg_shim_probes_unregister(void)
+{
+	int i;
+
+	mutex_lock(&gg_arm_lock);
+	if (gg_armed)
+		gg_disarm(GG_NR_PROBES);
+	gg_live = gg_armed = false;
+	mutex_unlock(&gg_arm_lock);
 	/*
 	 * unregister_kprobes() waits for running handlers, but a task can still
 	 * be between a handler and gg_return_stub, preempted outside any RCU
@@ -472,103 +643,26 @@ static void gg_unregister(int n)
 		WRITE_ONCE(gg_sites[i], 0);
 }
 
-static int gg_register_failed(const char *sym, int ret)
-{
-	pr_err("cannot probe %s: %s (error %d)\n", sym,
-	       ret == -ENOENT ? "no such symbol in this kernel" :
-	       ret == -EINVAL ? "symbol cannot be probed" : "register_kprobe failed", ret);
-	return ret;
-}
-
-/*
- * The kretprobe and the filter on the GUP-fast site, after the fallback
- * (gg_probes[GG_PROBE_FAST]): newest first, they run filter, kretprobe,
- * fallback. That order is checked, not assumed: without it a call the
- * kretprobe missed would go unjudged. A kprobe someone else put on the site
- * before us would run after ours, and the filter's early end of a hit would
- * hide calls from it: then the filter never ends a hit early (every call
- * pays for the kretprobe's entry), and dmesg says why.
- */
-static int gg_fast_probes_register(void)
-{
-	struct kprobe *fallback = &gg_probes[GG_PROBE_FAST];
-	int ret;
-
-	WRITE_ONCE(gg_fast_alone, READ_ONCE(fallback->list.next) == &fallback->list);
-	if (!gg_fast_alone)
-		pr_notice("%s has another kprobe: every GUP-fast call goes through the kretprobe's entry\n",
-			  fallback->symbol_name);
-	gg_fast_krp.kp.symbol_name = fallback->symbol_name;
-	/* Held only by covered calls, from GUP-fast's entry to its return. */
-	gg_fast_krp.maxactive = fast_return_instances ?: max_t(int, 16, 4 * num_possible_cpus());
-	ret = register_kretprobe(&gg_fast_krp);
-	if (ret)
-		return gg_register_failed(fallback->symbol_name, ret);
-	gg_krp_registered = true;
-	gg_fast_filter.symbol_name = fallback->symbol_name;
-	ret = register_kprobe(&gg_fast_filter);
-	if (ret)
-		return gg_register_failed(fallback->symbol_name, ret);
-	gg_filter_registered = true;
-	if (READ_ONCE(gg_fast_filter.list.next) != &gg_fast_krp.kp.list ||
-	    READ_ONCE(gg_fast_krp.kp.list.next) != &fallback->list) {
-		pr_err("%s: the probes do not run filter, kretprobe, fallback; not loading\n",
-		       fallback->symbol_name);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-int gg_shim_probes_register(void)
-{
-	int i, ret;
-
-	gg_probes[GG_PROBE_SLOW].symbol_name =
-		gg_target("slow_probe", slow_probe, gg_slow_targets, ARRAY_SIZE(gg_slow_targets));
-	gg_probes[GG_PROBE_FAST].symbol_name =
-		gg_target("fast_probe", fast_probe, gg_fast_targets, ARRAY_SIZE(gg_fast_targets));
-	if (!gg_probes[GG_PROBE_SLOW].symbol_name || !gg_probes[GG_PROBE_FAST].symbol_name)
-		return -EINVAL;
-	if (fast_return_instances > 4096) {
-		pr_err("fast_return_instances=%u: at most 4096\n", fast_return_instances);
-		return -EINVAL;
-	}
-	ret = register_die_notifier(&gg_die_nb);
-	if (ret)
-		return ret;
-	for (i = 0; i < GG_NR_PROBES; i++) {
-		ret = register_kprobe(&gg_probes[i]);
-		if (ret) {
-			gg_register_failed(gg_probes[i].symbol_name, ret);
-			gg_unregister(i);
-			return ret;
-		}
-		if (kprobe_ftrace(&gg_probes[i]))
-			WRITE_ONCE(gg_sites[i], (unsigned long)gg_probes[i].addr);
-	}
-	ret = gg_fast_probes_register();
-	if (ret)
-		gg_unregister(GG_NR_PROBES);
-	return ret;
-}
-
-void gg_shim_probes_unregister(void)
-{
-	gg_unregister(GG_NR_PROBES);
-}
-
 u64 gg_shim_probe_missed(u32 probe)
 {
+	u64 n;
+
+	/* Under the lock: a re-arm zeroes nmissed and moves it to the base. */
+	mutex_lock(&gg_arm_lock);
 	switch (probe) {
 	case GG_PROBE_SLOW:
 	case GG_PROBE_FAST:
-		return gg_probes[probe].nmissed;
+		n = gg_missed_before[probe] + (gg_armed ? gg_probes[probe].nmissed : 0);
+		break;
 	case GG_PROBE_FAST_RETURN:
 		/* No instance free: the fallback judged those. */
-		return gg_fast_krp.nmissed;
+		n = gg_missed_before[probe] + (gg_armed ? gg_fast_krp.nmissed : 0);
+		break;
 	default:
-		return 0;
+		n = 0;
 	}
+	mutex_unlock(&gg_arm_lock);
+	return n;
 }
 
 /*
@@ -639,7 +733,7 @@ void gg_shim_caller(const void *regs_ref, struct gg_caller *c)
 		sprint_symbol_no_offset(sym, addr);
 		gg_function_name(sym);
 		/* The unwinder starts at its caller (it skips the regs frame). */
-		if (!strcmp(sym, gg_probes[GG_PROBE_SLOW].symbol_name))
+		if (!strcmp(sym, gg_names[GG_PROBE_SLOW]))
 			continue;
 		if (gg_gup_frame(sym)) {
 			c->entry = addr;
