@@ -58,14 +58,26 @@ if [ -n "${KDIR:-}" ]; then
 	flavours=(custom)
 	declare -A image=([custom]=$build/arch/x86/boot/bzImage)
 else
-	# GG_KROOT: a kernel pair already built by build-kernel.sh (for developers).
-	kroot=${GG_KROOT:-$("$GG_ROOT/scripts/build-kernel.sh")} || fatal "kernel build"
-	build=$kroot/build
 	read -ra flavours <<<"${GG_FLAVOURS:-stock legacy legacy+longterm stock+pin stock+get lts61}"
+	# Linux 6.1 builds beside 6.12 (both cached, so usually neither runs):
+	# each build has stretches on one core (Rust crates, the links of
+	# vmlinux, every patched kernel's relink) that the other one fills.
+	lts61_pid=
+	if [[ " ${flavours[*]} " == *" lts61 "* ]]; then
+		"$GG_ROOT/scripts/build-kernel.sh" lts61 >"$GG_CACHE/lts61-kroot" &
+		lts61_pid=$!
+	fi
+	# GG_KROOT: a kernel pair already built by build-kernel.sh (for developers).
+	if ! kroot=${GG_KROOT:-$("$GG_ROOT/scripts/build-kernel.sh")}; then
+		[ -n "$lts61_pid" ] && wait "$lts61_pid"
+		fatal "kernel build"
+	fi
+	build=$kroot/build
 	declare -A image
 	for fl in "${flavours[@]}"; do image[$fl]=$kroot/$fl/bzImage; done
-	if [[ " ${flavours[*]} " == *" lts61 "* ]]; then
-		kroot61=$("$GG_ROOT/scripts/build-kernel.sh" lts61) || fatal "lts61 kernel build"
+	if [ -n "$lts61_pid" ]; then
+		wait "$lts61_pid" || fatal "lts61 kernel build"
+		kroot61=$(cat "$GG_CACHE/lts61-kroot")
 		image[lts61]=$kroot61/lts61/bzImage
 	fi
 fi
