@@ -503,6 +503,14 @@ static void gg_kprobe_reset(struct kprobe *p, int i)
 	p->flags = 0;
 }
 
+/* The same, for a kprobe placed where another one already is. */
+static void gg_kprobe_at(struct kprobe *p, kprobe_opcode_t *addr)
+{
+	p->addr = addr;
+	p->symbol_name = NULL;
+	p->flags = 0;
+}
+
 /*
  * The kretprobe and the filter on the GUP-fast site, after the fallback
  * (gg_probes[GG_PROBE_FAST]): newest first, they run filter, kretprobe,
@@ -523,18 +531,14 @@ static int gg_fast_probes_register(void)
 	if (kprobe_ftrace(fallback) && !gg_fast_alone)
 		pr_notice("%s has another kprobe: every GUP-fast call goes through the kretprobe's entry\n",
 			  name);
-	gg_fast_krp.kp.addr = fallback->addr;
-	gg_fast_krp.kp.symbol_name = NULL;
-	gg_fast_krp.kp.flags = 0;
+	gg_kprobe_at(&gg_fast_krp.kp, fallback->addr);
 	/* Held only by covered calls, from GUP-fast's entry to its return. */
 	gg_fast_krp.maxactive = fast_return_instances ?: max_t(int, 16, 4 * num_possible_cpus());
 	ret = register_kretprobe(&gg_fast_krp);
 	if (ret)
 		return gg_register_failed(name, ret);
 	gg_krp_registered = true;
-	gg_fast_filter.addr = fallback->addr;
-	gg_fast_filter.symbol_name = NULL;
-	gg_fast_filter.flags = 0;
+	gg_kprobe_at(&gg_fast_filter, fallback->addr);
 	ret = register_kprobe(&gg_fast_filter);
 	if (ret)
 		return gg_register_failed(name, ret);
@@ -590,6 +594,26 @@ int gg_shim_probes_sync(void)
 	return ret;
 }
 
+/* After the probes are gone for good: before the module's text goes. */
+static void gg_release(void)
+{
+	int i;
+
+	/*
+	 * unregister_kprobes() waits for running handlers, but a task can still
+	 * be between a handler and gg_return_stub, preempted outside any RCU
+	 * read-side section. Tasks RCU waits until every task has voluntarily
+	 * scheduled, so none can be left pointing into this module's text. (A
+	 * kretprobe instance still in flight returns through the kernel's own
+	 * trampoline, which no longer calls gg_fast_ret().) The die notifier
+	 * goes last, long after the sites were disarmed.
+	 */
+	synchronize_rcu_tasks();
+	unregister_die_notifier(&gg_die_nb);
+	for (i = 0; i < GG_NR_PROBES; i++)
+		WRITE_ONCE(gg_sites[i], 0);
+}
+
 int gg_shim_probes_register(void)
 {
 	int ret;
@@ -613,7 +637,8 @@ int gg_shim_probes_register(void)
 	gg_live = gg_armed = !ret;
 	mutex_unlock(&gg_arm_lock);
 	if (ret) {
-		unregister_die_notifier(&gg_die_nb);
+		/* Probes that were placed may have run: as at unload. */
+		gg_release();
 		return ret;
 	}
 	return gg_shim_probes_sync();
@@ -621,26 +646,12 @@ int gg_shim_probes_register(void)
 
 void gg_shim_probes_unregister(void)
 {
-	int i;
-
 	mutex_lock(&gg_arm_lock);
 	if (gg_armed)
 		gg_disarm(GG_NR_PROBES);
 	gg_live = gg_armed = false;
 	mutex_unlock(&gg_arm_lock);
-	/*
-	 * unregister_kprobes() waits for running handlers, but a task can still
-	 * be between a handler and gg_return_stub, preempted outside any RCU
-	 * read-side section. Tasks RCU waits until every task has voluntarily
-	 * scheduled, so none can be left pointing into this module's text. (A
-	 * kretprobe instance still in flight returns through the kernel's own
-	 * trampoline, which no longer calls gg_fast_ret().) The die notifier
-	 * goes last, long after the sites were disarmed.
-	 */
-	synchronize_rcu_tasks();
-	unregister_die_notifier(&gg_die_nb);
-	for (i = 0; i < GG_NR_PROBES; i++)
-		WRITE_ONCE(gg_sites[i], 0);
+	gg_release();
 }
 
 u64 gg_shim_probe_missed(u32 probe)
