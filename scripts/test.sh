@@ -141,10 +141,11 @@ keep() { # keep NAME KEY OUTDIR: remember a passing run (the newest 8 are kept)
 # The flavours that run the module's suites boot one after the other with two
 # vCPUs: the soak and the unload races need them, and two 2-vCPU TCG guests
 # side by side ran 3x slower each (most likely a vCPU spinning on a lock held
-# by a vCPU whose host thread was not running). A patched kernel's boot runs three kselftest
-# programs without the module, and the harness self-test breaks things on
-# purpose: one vCPU is enough, so those boot two at a time, one per core.
-declare -A status key reused cpus
+# by a vCPU whose host thread was not running). A patched kernel's boot runs
+# three kselftest programs without the module, and the harness self-test
+# breaks things on purpose: one vCPU is enough, so those boot two at a time,
+# one per core.
+declare -A status key reused cpus=([harness]=1)
 boot_flavour() { # boot_flavour FLAVOUR: boots it; exits with its guest run's code
 	local out=$run/$1
 	rm -rf "$out" && mkdir -p "$out"
@@ -169,7 +170,7 @@ done
 # Then break things on purpose: the harness must notice each.
 hr=
 if [ -z "${KDIR:-}" ] && [ "${GG_HARNESS_SELFTEST:-1}" = 1 ]; then
-	hkey=$(inputs_key harness scripts/check-dmesg.sh cpus=1 "$(sha256sum <"$kroot/stock/bzImage")" \
+	hkey=$(inputs_key harness scripts/check-dmesg.sh "cpus=${cpus[harness]}" "$(sha256sum <"$kroot/stock/bzImage")" \
 		"$(sha256sum <"$GG_ROOT/scripts/check-dmesg.sh")")
 	if reuse harness "$hkey" "$run/harness"; then
 		hr=" (reused)"
@@ -182,7 +183,7 @@ declare -A pid
 for ((i = 0; i < ${#side[@]}; i += 2)); do
 	for job in "${side[@]:i:2}"; do
 		if [ "$job" = harness ]; then
-			GG_VM_CPUS=1 GG_KROOT=$kroot "$GG_ROOT/scripts/selftest-harness.sh" >"$run/harness.tap" 2>&1 &
+			GG_VM_CPUS=${cpus[harness]} GG_KROOT=$kroot "$GG_ROOT/scripts/selftest-harness.sh" >"$run/harness.tap" 2>&1 &
 		else
 			boot_flavour "$job" &
 		fi
