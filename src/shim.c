@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gupguard C shim: kprobes on the real GUP path, debugfs plumbing and the
+ * gupguard C shim: hooks on the real GUP path, debugfs plumbing and the
  * "mode" and "scope" module parameters. It only reads kernel structures and acts on the
  * verdicts; the policy, the mode and every counter live in Rust
  * (gupguard_main.rs).
@@ -38,6 +38,9 @@
 #ifndef CONFIG_X86_64
 #error "gupguard reads probe arguments and overrides returns the x86-64 way"
 #endif
+#if !defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS) || !defined(CONFIG_KPROBES_ON_FTRACE)
+#error "gupguard hooks ftrace sites: it needs DYNAMIC_FTRACE_WITH_REGS and KPROBES_ON_FTRACE"
+#endif
 
 /*
  * A probe that refuses a call points the saved ip here, so the probed
@@ -61,19 +64,22 @@ static void gg_override_return(struct pt_regs *regs, unsigned long ret)
 }
 
 /*
- * Both probes sit on ftrace (fentry) sites, so kprobes runs them from ftrace
- * and gives them no instruction slot. ftrace arms and disarms a site with
- * text_poke_bp(), which puts an int3 there for the while and has
- * poke_int3_handler() claim the CPUs that hit it. Under TCG a CPU has been
- * seen to hit that int3 after the poke had finished (stale translated code):
+ * Both hooks sit on ftrace (fentry) sites: the slow path's ftrace_ops, and
+ * the GUP-fast kprobes, which kprobes runs from ftrace with no instruction
+ * slot. ftrace arms and disarms a site with text_poke_bp(), which puts an
+ * int3 there for the while and has poke_int3_handler() claim the CPUs that
+ * hit it. Under TCG a CPU has been seen to hit that int3 after the poke had
+ * finished (stale translated code):
  *
- * - while the probe is registered, kprobe_int3_handler() finds it and calls
- *   our handler, then would single-step its (absent) slot: a jump to address
- *   0. Such a hit comes with an exception frame (orig_ax = -1; ftrace's frame
- *   has 0): gg_proceed() steps over the 5-byte site itself (gg_step_over()).
- * - after the probe is gone (rmmod), nobody claims the int3 and the kernel
- *   dies with "Oops: int3" at site+1. gg_die_int3() claims it instead, until
- *   well after the probes are gone.
+ * - on the GUP-fast site while its kprobes are registered,
+ *   kprobe_int3_handler() finds them and calls our handlers, then would
+ *   single-step their (absent) slot: a jump to address 0. Such a hit comes
+ *   with an exception frame (orig_ax = -1; ftrace's frame has 0):
+ *   gg_proceed() steps over the 5-byte site itself (gg_step_over()).
+ * - anywhere else (the slow site, or after rmmod) nobody claims the int3 and
+ *   the kernel dies with "Oops: int3" at site+1. gg_die_int3() claims it
+ *   instead, until well after the hooks are gone, and judges a slow-path
+ *   call on the way as the ftrace_ops would have.
  *
  * Stepping over the site is what poke_int3_handler() does for a site that
  * becomes a nop; for one that stays a call into ftrace, that one call is not
@@ -95,8 +101,10 @@ static int gg_proceed(struct kprobe *p, struct pt_regs *regs)
 	return gg_step_over(p, regs);
 }
 
-/* The ftrace sites the probes were armed on; 0 where a probe is not. */
+/* The ftrace sites the hooks were armed on; 0 where a hook is not. */
 static unsigned long gg_sites[GG_NR_PROBES];
+
+static void gg_slow_judge(struct pt_regs *regs);
 
 static int gg_die_int3(struct notifier_block *nb, unsigned long val, void *data)
 {
@@ -108,9 +116,12 @@ static int gg_die_int3(struct notifier_block *nb, unsigned long val, void *data)
 		return NOTIFY_DONE;
 	for (i = 0; i < GG_NR_PROBES; i++) {
 		if (site && site == READ_ONCE(gg_sites[i])) {
-			pr_notice_ratelimited("%ps: stray int3 after the probe was gone, stepped over the fentry site\n",
+			pr_notice_ratelimited("%ps: stray int3 with no kprobe there, stepped over the fentry site\n",
 					      (void *)site);
 			instruction_pointer_set(regs, site + MCOUNT_INSN_SIZE);
+			/* In off, or after unload began, the policy allows. */
+			if (i == GG_PROBE_SLOW)
+				gg_slow_judge(regs);
 			return NOTIFY_STOP;
 		}
 	}
@@ -141,7 +152,7 @@ static u32 gg_req_bits(unsigned long gup_flags)
 }
 
 /*
- * Called back from gg_rs_slow(), inside gg_slow_pre(): the caller of
+ * Called back from gg_rs_slow(), inside gg_slow_judge(): the caller of
  * check_vma_flags() holds the mmap or VMA lock, so the VMA is stable.
  */
 u32 gg_shim_vma_bits(const void *vma_ref)
@@ -177,9 +188,10 @@ u32 gg_shim_vma_bits(const void *vma_ref)
 /*
  * check_vma_flags(vma, gup_flags): the slow path, once per VMA. Only flag
  * tests here; Rust asks for the rest (gg_shim_vma_bits(),
- * gg_shim_slow_details()) when it needs it.
+ * gg_shim_slow_details()) when it needs it. A refused call returns -EFAULT
+ * from the hooked function, which is what upstream's check does.
  */
-static int gg_slow_pre(struct kprobe *p, struct pt_regs *regs)
+static void gg_slow_judge(struct pt_regs *regs)
 {
 	struct vm_area_struct *vma = (void *)regs_get_kernel_argument(regs, 0);
 	unsigned long gup_flags = regs_get_kernel_argument(regs, 1);
@@ -192,22 +204,51 @@ static int gg_slow_pre(struct kprobe *p, struct pt_regs *regs)
 	int verdict = gg_rs_slow(&facts);
 
 	if (verdict == GG_SLOW_ALLOW)
-		return gg_proceed(p, regs);
+		return;
 	pr_info_ratelimited("%s: writable GUP of %pD by %s[%d], gup_flags %#lx\n",
 			    verdict == GG_SLOW_REFUSE ? "refused" : "audit: would refuse",
 			    vma->vm_file, current->comm, task_pid_nr(current), gup_flags);
-	if (verdict != GG_SLOW_REFUSE)
-		return gg_proceed(p, regs);
-	gg_override_return(regs, -EFAULT);
-	return 1;
+	if (verdict == GG_SLOW_REFUSE)
+		gg_override_return(regs, -EFAULT);
 }
 
-/* Called back from gg_rs_slow(), inside gg_slow_pre(): vma is still stable. */
+/* Calls the slow hook did not judge: ftrace's recursion guard turned them away. */
+static atomic_long_t gg_slow_missed;
+
+/*
+ * The slow path's hook: an ftrace_ops with the full registers, and IPMODIFY
+ * to redirect a refused call. It costs ~100 instructions a call less than a
+ * kprobe on the same site (docs/performance.md). IPMODIFY is exclusive: a
+ * live patch or a BPF fmod_ret program on the function makes arming fail
+ * with -EBUSY rather than share it.
+ */
+static void gg_slow_ftrace(unsigned long ip, unsigned long parent_ip,
+			   struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+	/* Also keeps us on this CPU, as a kprobe handler is. */
+	int bit = ftrace_test_recursion_trylock(ip, parent_ip);
+
+	/* regs: never NULL with SAVE_REGS, where the build requires it. */
+	if (bit < 0 || !regs)
+		atomic_long_inc(&gg_slow_missed);
+	else
+		gg_slow_judge(regs);
+	if (bit >= 0)
+		ftrace_test_recursion_unlock(bit);
+}
+
+static struct ftrace_ops gg_slow_ops = {
+	.func = gg_slow_ftrace,
+	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
+};
+
+/* Called back from gg_rs_slow(), inside gg_slow_judge(): vma is still stable. */
 void gg_shim_slow_details(const void *vma_ref, struct gg_slow_details *d)
 {
 	const struct vm_area_struct *vma = vma_ref;
 
-	/* NMI-safe: a stray int3 (see gg_proceed()) runs us in NMI context. */
+	/* NMI-safe: a stray int3 (see gg_die_int3()) runs us in NMI context. */
 	d->time_ns = ktime_get_mono_fast_ns();
 	d->pid = task_pid_nr(current);
 	d->uid = from_kuid_munged(&init_user_ns, current_uid());
@@ -311,6 +352,13 @@ static int gg_fast_filter_pre(struct kprobe *p, struct pt_regs *regs)
 	return gg_step_over(p, regs);
 }
 
+/* What the filter decided for this hit; decided here where it did not run. */
+static u32 gg_fast_keep(const struct gg_fast_hit *hit, struct pt_regs *regs)
+{
+	return hit->decided ? hit->keep :
+	       gg_rs_fast(gg_req_bits(regs_get_kernel_argument(regs, 2)));
+}
+
 static int gg_fast_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct gg_fast_call *call = (struct gg_fast_call *)ri->data;
@@ -318,7 +366,7 @@ static int gg_fast_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	unsigned int gup_flags = regs_get_kernel_argument(regs, 2);
 
 	hit->entered = true;
-	call->keep = hit->decided ? hit->keep : gg_rs_fast(gg_req_bits(gup_flags));
+	call->keep = gg_fast_keep(hit, regs);
 	if (call->keep == GG_FOLIO_KEEP_ALL)
 		return 1;	/* not covered: no return handler */
 	call->pages = (struct page **)regs_get_kernel_argument(regs, 3);
@@ -379,8 +427,7 @@ static int gg_fast_fallback_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct gg_fast_hit *hit = this_cpu_ptr(&gg_fast_hit);
 	bool entered = hit->entered;
-	u32 keep = hit->decided ? hit->keep :
-		   gg_rs_fast(gg_req_bits(regs_get_kernel_argument(regs, 2)));
+	u32 keep = gg_fast_keep(hit, regs);
 
 	hit->entered = false;
 	hit->decided = false;
@@ -399,10 +446,7 @@ static char *fast_probe;
 module_param(fast_probe, charp, 0444);
 MODULE_PARM_DESC(fast_probe, "GUP-fast probe target: empty for this kernel's own, or a name from src/compat.h valid for it");
 
-static struct kprobe gg_probes[GG_NR_PROBES] = {
-	[GG_PROBE_SLOW] = { .pre_handler = gg_slow_pre },
-	[GG_PROBE_FAST] = { .pre_handler = gg_fast_fallback_pre },
-};
+static struct kprobe gg_fast_fallback = { .pre_handler = gg_fast_fallback_pre };
 
 static struct kprobe gg_fast_filter = { .pre_handler = gg_fast_filter_pre };
 
@@ -444,85 +488,106 @@ MODULE_PARM_DESC(fast_return_instances,
 		 "GUP-fast calls whose return can be watched at once: 0 (default) for 4 per possible CPU, at least 16; at most 4096 (a test sets 1 to exercise the fallback)");
 
 /*
- * The probes come and go with the mode: in "off" none is registered, so off
+ * The hooks come and go with the mode: in "off" none is registered, so off
  * costs nothing. Rust decides (gg_rs_armed()); gg_shim_probes_sync() makes
- * the probes match, under gg_arm_lock, at load and after each mode write.
+ * the hooks match, under gg_arm_lock, at load and after each mode write.
  */
 static DEFINE_MUTEX(gg_arm_lock);
 static bool gg_live;		/* from a successful load to unload */
-static bool gg_armed;		/* the probes are registered */
-/* What of the GUP-fast site's kretprobe and filter is registered. */
-static bool gg_krp_registered, gg_filter_registered;
+static bool gg_armed;		/* the hooks are registered */
+/* Which of them is registered. */
+static bool gg_slow_registered, gg_fallback_registered, gg_krp_registered, gg_filter_registered;
 /* Misses of the registrations before this one (registering zeroes them). */
 static unsigned long gg_missed_before[GG_NR_PROBES + 1];
-/* The targets' names, for messages (a re-arm registers by address). */
+/* The targets' names (for messages) and addresses (each arming uses them). */
 static const char *gg_names[GG_NR_PROBES];
+static unsigned long gg_addrs[GG_NR_PROBES];
 
-/* Unregisters the first n of gg_probes[] and the GUP-fast kretprobe and filter. */
-static void gg_disarm(int n)
+/* Unregisters whatever of the hooks is registered. */
+static void gg_disarm(void)
 {
-	struct kprobe *ps[GG_NR_PROBES + 1];
-	int i, nr = 0;
+	struct kprobe *ps[2];
+	int nr = 0;
 
 	/* The fallback outlives the kretprobe: no covered call goes unjudged. */
 	if (gg_krp_registered) {
 		unregister_kretprobe(&gg_fast_krp);
 		gg_missed_before[GG_PROBE_FAST_RETURN] += gg_fast_krp.nmissed;
 	}
-	gg_krp_registered = false;
 	if (gg_filter_registered)
 		ps[nr++] = &gg_fast_filter;
-	gg_filter_registered = false;
-	for (i = 0; i < n; i++)
-		ps[nr++] = &gg_probes[i];
-	/* One batch: one RCU grace period for all of them. */
+	if (gg_fallback_registered)
+		ps[nr++] = &gg_fast_fallback;
+	/* One batch: one RCU grace period for both. */
 	if (nr)
 		unregister_kprobes(ps, nr);
-	for (i = 0; i < n; i++)
-		gg_missed_before[i] += gg_probes[i].nmissed;
+	if (gg_fallback_registered)
+		gg_missed_before[GG_PROBE_FAST] += gg_fast_fallback.nmissed;
+	/* Waits for the callbacks in flight, and Tasks RCU for the trampoline. */
+	if (gg_slow_registered)
+		unregister_ftrace_function(&gg_slow_ops);
+	gg_krp_registered = gg_filter_registered = false;
+	gg_fallback_registered = gg_slow_registered = false;
 }
 
 static int gg_register_failed(const char *sym, int ret)
 {
 	pr_err("cannot probe %s: %s (error %d)\n", sym,
 	       ret == -ENOENT ? "no such symbol in this kernel" :
-	       ret == -EINVAL ? "symbol cannot be probed" : "register_kprobe failed", ret);
+	       ret == -EINVAL ? "symbol cannot be probed" :
+	       ret == -EBUSY ? "another hook there modifies its ip (a live patch? BPF fmod_ret?)" :
+	       "registration failed", ret);
 	return ret;
 }
 
 /*
- * A kprobe for (re-)registration: by name the first time, then at the
- * address that resolved to (kprobes wants one of the two, and clean flags).
+ * The targets' addresses, once per load: kprobes resolves and vets each name
+ * (kallsyms, its blacklist) for a disabled kprobe, which patches nothing.
+ * The slow hook is an ftrace_ops, so its target must be an ftrace site.
  */
-static void gg_kprobe_reset(struct kprobe *p, int i)
+static int gg_resolve(void)
 {
-	if (p->addr)
-		p->symbol_name = NULL;
-	else
-		p->symbol_name = gg_names[i];
-	p->flags = 0;
+	struct kprobe kps[GG_NR_PROBES] = {}, *ps[GG_NR_PROBES];
+	int i, nr = 0, ret = 0;
+
+	for (i = 0; i < GG_NR_PROBES && !ret; i++) {
+		kps[i].symbol_name = gg_names[i];
+		kps[i].flags = KPROBE_FLAG_DISABLED;
+		ret = register_kprobe(&kps[i]);
+		if (ret) {
+			gg_register_failed(gg_names[i], ret);
+			break;
+		}
+		ps[nr++] = &kps[i];
+		gg_addrs[i] = (unsigned long)kps[i].addr;
+	}
+	if (!ret && !kprobe_ftrace(&kps[GG_PROBE_SLOW]))
+		ret = gg_register_failed(gg_names[GG_PROBE_SLOW], -EINVAL);
+	if (nr)
+		unregister_kprobes(ps, nr);
+	return ret;
 }
 
-/* The same, for a kprobe placed where another one already is. */
-static void gg_kprobe_at(struct kprobe *p, kprobe_opcode_t *addr)
+/* A kprobe for (re-)registration at addr (kprobes wants clean flags). */
+static void gg_kprobe_at(struct kprobe *p, unsigned long addr)
 {
-	p->addr = addr;
+	p->addr = (kprobe_opcode_t *)addr;
 	p->symbol_name = NULL;
 	p->flags = 0;
 }
 
 /*
- * The kretprobe and the filter on the GUP-fast site, after the fallback
- * (gg_probes[GG_PROBE_FAST]): newest first, they run filter, kretprobe,
- * fallback. That order is checked, not assumed: without it a call the
- * kretprobe missed would go unjudged. A kprobe someone else put on the site
- * before us would run after ours, and the filter's early end of a hit would
- * hide calls from it: then the filter never ends a hit early (every call
- * pays for the kretprobe's entry), and dmesg says why.
+ * The kretprobe and the filter on the GUP-fast site, after the fallback:
+ * newest first, they run filter, kretprobe, fallback. That order is checked,
+ * not assumed: without it a call the kretprobe missed would go unjudged. A
+ * kprobe someone else put on the site before us would run after ours, and
+ * the filter's early end of a hit would hide calls from it: then the filter
+ * never ends a hit early (every call pays for the kretprobe's entry), and
+ * dmesg says why.
  */
 static int gg_fast_probes_register(void)
 {
-	struct kprobe *fallback = &gg_probes[GG_PROBE_FAST];
+	struct kprobe *fallback = &gg_fast_fallback;
 	const char *name = gg_names[GG_PROBE_FAST];
 	int ret;
 
@@ -531,14 +596,14 @@ static int gg_fast_probes_register(void)
 	if (kprobe_ftrace(fallback) && !gg_fast_alone)
 		pr_notice("%s has another kprobe: every GUP-fast call goes through the kretprobe's entry\n",
 			  name);
-	gg_kprobe_at(&gg_fast_krp.kp, fallback->addr);
+	gg_kprobe_at(&gg_fast_krp.kp, gg_addrs[GG_PROBE_FAST]);
 	/* Held only by covered calls, from GUP-fast's entry to its return. */
 	gg_fast_krp.maxactive = fast_return_instances ?: max_t(int, 16, 4 * num_possible_cpus());
 	ret = register_kretprobe(&gg_fast_krp);
 	if (ret)
 		return gg_register_failed(name, ret);
 	gg_krp_registered = true;
-	gg_kprobe_at(&gg_fast_filter, fallback->addr);
+	gg_kprobe_at(&gg_fast_filter, gg_addrs[GG_PROBE_FAST]);
 	ret = register_kprobe(&gg_fast_filter);
 	if (ret)
 		return gg_register_failed(name, ret);
@@ -553,22 +618,30 @@ static int gg_fast_probes_register(void)
 
 static int gg_arm(void)
 {
-	int i, ret;
+	int ret;
 
-	for (i = 0; i < GG_NR_PROBES; i++) {
-		gg_kprobe_reset(&gg_probes[i], i);
-		ret = register_kprobe(&gg_probes[i]);
-		if (ret) {
-			gg_register_failed(gg_names[i], ret);
-			gg_disarm(i);
-			return ret;
-		}
-		if (kprobe_ftrace(&gg_probes[i]))
-			WRITE_ONCE(gg_sites[i], (unsigned long)gg_probes[i].addr);
-	}
-	ret = gg_fast_probes_register();
+	ret = register_ftrace_function(&gg_slow_ops);
 	if (ret)
-		gg_disarm(GG_NR_PROBES);
+		goto fail_slow;
+	gg_slow_registered = true;
+	WRITE_ONCE(gg_sites[GG_PROBE_SLOW], gg_addrs[GG_PROBE_SLOW]);
+	gg_kprobe_at(&gg_fast_fallback, gg_addrs[GG_PROBE_FAST]);
+	ret = register_kprobe(&gg_fast_fallback);
+	if (ret) {
+		gg_register_failed(gg_names[GG_PROBE_FAST], ret);
+		goto fail;
+	}
+	gg_fallback_registered = true;
+	if (kprobe_ftrace(&gg_fast_fallback))
+		WRITE_ONCE(gg_sites[GG_PROBE_FAST], gg_addrs[GG_PROBE_FAST]);
+	ret = gg_fast_probes_register();
+	if (!ret)
+		return 0;
+	goto fail;
+fail_slow:
+	gg_register_failed(gg_names[GG_PROBE_SLOW], ret);
+fail:
+	gg_disarm();
 	return ret;
 }
 
@@ -583,7 +656,7 @@ int gg_shim_probes_sync(void)
 		if (want) {
 			ret = gg_arm();
 		} else {
-			gg_disarm(GG_NR_PROBES);
+			gg_disarm();
 			pr_info_ratelimited("mode off: probes removed\n");
 		}
 		gg_armed = want && !ret;
@@ -612,6 +685,7 @@ static void gg_release(void)
 	unregister_die_notifier(&gg_die_nb);
 	for (i = 0; i < GG_NR_PROBES; i++)
 		WRITE_ONCE(gg_sites[i], 0);
+	ftrace_free_filter(&gg_slow_ops);
 }
 
 int gg_shim_probes_register(void)
@@ -628,10 +702,18 @@ int gg_shim_probes_register(void)
 		pr_err("fast_return_instances=%u: at most 4096\n", fast_return_instances);
 		return -EINVAL;
 	}
-	ret = register_die_notifier(&gg_die_nb);
+	ret = gg_resolve();
 	if (ret)
 		return ret;
-	/* Armed once whatever the mode: a missing target fails the load. */
+	ret = ftrace_set_filter_ip(&gg_slow_ops, gg_addrs[GG_PROBE_SLOW], 0, 1);
+	if (ret)
+		return gg_register_failed(gg_names[GG_PROBE_SLOW], ret);
+	ret = register_die_notifier(&gg_die_nb);
+	if (ret) {
+		ftrace_free_filter(&gg_slow_ops);
+		return ret;
+	}
+	/* Armed once whatever the mode: a target that cannot be hooked fails the load. */
 	mutex_lock(&gg_arm_lock);
 	ret = gg_arm();
 	gg_live = gg_armed = !ret;
@@ -648,7 +730,7 @@ void gg_shim_probes_unregister(void)
 {
 	mutex_lock(&gg_arm_lock);
 	if (gg_armed)
-		gg_disarm(GG_NR_PROBES);
+		gg_disarm();
 	gg_live = gg_armed = false;
 	mutex_unlock(&gg_arm_lock);
 	gg_release();
@@ -662,8 +744,10 @@ u64 gg_shim_probe_missed(u32 probe)
 	mutex_lock(&gg_arm_lock);
 	switch (probe) {
 	case GG_PROBE_SLOW:
+		n = atomic_long_read(&gg_slow_missed);
+		break;
 	case GG_PROBE_FAST:
-		n = gg_missed_before[probe] + (gg_armed ? gg_probes[probe].nmissed : 0);
+		n = gg_missed_before[probe] + (gg_armed ? gg_fast_fallback.nmissed : 0);
 		break;
 	case GG_PROBE_FAST_RETURN:
 		/* No instance free: the fallback judged those. */

@@ -91,12 +91,15 @@ probe_targets() {
 }
 module_unload() { rmmod gupguard; }
 module_loaded() { [ -d /sys/module/gupguard ]; }
-# Kprobes registered on this kernel's two probe targets (no one else's
-# here): 1 on the slow target and 3 on GUP-fast's while armed, 0 in off.
+# gupguard's hooks on this kernel's two targets (no one else's here): the
+# slow path's ftrace_ops with IPMODIFY (enabled_functions: " R I") and the
+# 3 kprobes on GUP-fast's while armed: 4; 0 in off.
 probes_placed() {
-	local slow fast
+	local slow fast ops kps
 	read -r slow fast < <(probe_targets)
-	grep -cE " ($slow|$fast)\+0x[0-9a-f]+ " /sys/kernel/debug/kprobes/list
+	ops=$(grep -cE "^$slow \([0-9]+\) +R +I " /sys/kernel/debug/tracing/enabled_functions)
+	kps=$(grep -cE " ($slow|$fast)\+0x[0-9a-f]+ " /sys/kernel/debug/kprobes/list)
+	echo $((ops + kps))
 }
 
 # --- the upstream oracle: tools/testing/selftests/mm/gup_longterm ----------
