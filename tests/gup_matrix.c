@@ -228,14 +228,15 @@ static void run_row(enum backing b, bool shared, enum method m, bool rw)
 /*
  * Paths a check could miss: a range that starts in anonymous memory and ends
  * in the file (GUP pins the anonymous page first, then meets the file's VMA),
- * the same with several pages of each in one call (GUP-fast pins them all,
- * the check must cut it short at the first file page; 6.12's gup_test), a MAP_SHARED file
- * mapping made writable by mprotect() after mmap(), one whose page is not yet
- * faulted in (GUP-fast finds nothing, the slow path faults it in), and one
- * over a large folio (64 KB written at once: xfs caches it in one folio). The
- * results are exact; of the counters, whether the module refused (or in
- * audit would have), and whether GUP-fast was cut short: a partial pin makes
- * gup_test call GUP again for the rest, so the totals are GUP's business.
+ * the same with several pages of each in one gup_test call (GUP-fast pins
+ * them all; the check must cut it short at the first file page), a MAP_SHARED
+ * file mapping made writable by mprotect() after mmap(), one whose page is
+ * not yet faulted in (GUP-fast finds nothing, the slow path faults it in),
+ * and one over a large folio (64 KB written at once: xfs caches it in one
+ * folio). The results are exact; of the counters, whether the module
+ * refused (or in audit would have), and whether GUP-fast was cut short: a
+ * partial pin makes gup_test call GUP again for the rest, so the totals are
+ * GUP's business.
  */
 enum hidden { SPAN, FILES_AFTER_ANON, MPROTECT, NOT_FAULTED, LARGE_FOLIO, NR_HIDDEN };
 static const char *const hidden_name[] = {

@@ -304,6 +304,27 @@ pin_loop() {
 	done
 }
 
+# Someone else's kprobe (a kprobe event) on the slow target beside the
+# module's ftrace_ops: ftrace then calls both through its list function, and
+# the refusal must still redirect the call; the other probe sees every call.
+other_tracer_on_slow_target() {
+	local tr=/sys/kernel/debug/tracing slow fast rc hits
+	read -r slow fast < <(probe_targets)
+	if ! echo "p:gg_other $slow" >>"$tr/kprobe_events" ||
+		! echo 1 >"$tr/events/kprobes/gg_other/enable"; then
+		tap_not_ok "$flavour: a kprobe event on $slow"
+		return
+	fi
+	echo 0 >"$DBG/counters"
+	"$bin/gup_pin" "$MNT/ext4/pin-one" >/dev/null
+	rc=$?
+	hits=$(awk '$1 == "gg_other" { print $2 }' "$tr/kprobe_profile")
+	echo 0 >"$tr/events/kprobes/gg_other/enable"
+	echo "-:gg_other" >>"$tr/kprobe_events"
+	tap_check "$flavour: with a kprobe event on $slow too: pin refused (exit $rc), refused $(counter slow_refused), examined $(counter slow_examined), event hits ${hits:-none}" \
+		test "$rc/$(counter slow_refused)" = 1/1 -a "${hits:-0}" -ge "$(counter slow_examined)" -a "$(counter slow_examined)" -ge 1
+}
+
 suite_modes() {
 	local stop=/tmp/gg-stop results=/tmp/gg-results pid i m got
 	tap_diag "suite modes: switching modes at run time under a pinning workload"
@@ -355,6 +376,7 @@ suite_modes() {
 	rc=$?
 	tap_check "$flavour: enforce again (sysfs): $(probes_placed) probes placed, pin refused (exit $rc), refused $(counter slow_refused)" \
 		test "$(probes_placed)/$rc/$(counter slow_refused)" = 4/1/1
+	other_tracer_on_slow_target
 	module_unload
 	# Loaded in off: the targets are still checked (a load fails without
 	# them), then no probe stays; the first mode write arms them.
