@@ -217,10 +217,10 @@ static atomic_long_t gg_slow_missed;
 
 /*
  * The slow path's hook: an ftrace_ops with the full registers, and IPMODIFY
- * to redirect a refused call. It costs ~100 instructions a call less than a
- * kprobe on the same site (docs/performance.md). IPMODIFY is exclusive: a
- * live patch or a BPF fmod_ret program on the function makes arming fail
- * with -EBUSY rather than share it.
+ * to redirect a refused call. It costs ~70 instructions a call less than a
+ * kprobe on the same site (docs/performance.md). IPMODIFY is exclusive: with
+ * another such hook on the function (a live patch, a kprobe with a post
+ * handler) arming fails with -EBUSY rather than share it.
  */
 static void gg_slow_ftrace(unsigned long ip, unsigned long parent_ip,
 			   struct ftrace_ops *op, struct ftrace_regs *fregs)
@@ -535,7 +535,7 @@ static int gg_register_failed(const char *sym, int ret)
 	pr_err("cannot probe %s: %s (error %d)\n", sym,
 	       ret == -ENOENT ? "no such symbol in this kernel" :
 	       ret == -EINVAL ? "symbol cannot be probed" :
-	       ret == -EBUSY ? "another hook there modifies its ip (a live patch? BPF fmod_ret?)" :
+	       ret == -EBUSY ? "another hook there modifies its ip (a live patch? a kprobe with a post handler?)" :
 	       "registration failed", ret);
 	return ret;
 }
