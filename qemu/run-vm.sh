@@ -91,9 +91,12 @@ gg_log "booting $(basename "$(dirname "$bzimage")") kernel ($([ ${#accel[@]} = 0
 # the 5-level direct map for wild memory: an interrupt there was reported as
 # "KASAN: wild-memory-access in do_raw_spin_lock" at ~2.7 s, before any module
 # (seen here in 3 boots of ~30). 4-level paging has no such window.
+# --force-9p: the root is 9p anyway. vng first tries virtio-fs with the
+# first virtiofsd it finds; Debian 12's is QEMU's C daemon, which rejects the
+# Rust daemon's options, and vng waits 3.1 s for it before falling back.
 status=0
 timeout --foreground -k 10 "$timeout_s" \
-	vng --run "$bzimage" "${accel[@]}" "${tcg[@]}" --cpus "${GG_VM_CPUS:-2}" --memory 3G --verbose \
+	vng --run "$bzimage" "${accel[@]}" "${tcg[@]}" --cpus "${GG_VM_CPUS:-2}" --memory 3G --verbose --force-9p \
 	--append "hugepages=64 panic=-1 oops=panic no5lvl" \
 	--rwdir "$outdir" "${disks[@]}" \
 	--exec "$*; echo \$? >$outdir/guest-exit" </dev/null >"$outdir/console.log" 2>&1 || status=$?
