@@ -266,6 +266,26 @@ static int large_folio(void *addr)
 	return large;
 }
 
+/*
+ * Pages written back since boot (/proc/vmstat nr_written). Writeback
+ * write-protects the pages it cleans, and GUP-fast then pins none of them:
+ * a row whose cut did not happen says whether writeback ran meanwhile.
+ */
+static long long pages_written(void)
+{
+	char line[128];
+	long long n = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "nr_written %lld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
 static void run_hidden(enum hidden h, enum method m)
 {
 	size_t ps = getpagesize(), anon = h == SPAN ? 1 : h == FILES_AFTER_ANON ? 2 : 0;
@@ -277,7 +297,7 @@ static void run_hidden(enum hidden h, enum method m)
 	bool fast = m == LT_FAST || (m == IOURING && !series_6_1);
 	/* Cut short: GUP-fast pinned a file page the kernel let through. */
 	bool cut = active && dirty && fast && kernel_scope < 0 && h != NOT_FAULTED;
-	long long before[NR_COUNTERS], after[NR_COUNTERS];
+	long long before[NR_COUNTERS], after[NR_COUNTERS], written;
 	char desc[256], *mem, *file, *buf;
 	int fd, err, want_err;
 	bool ok;
@@ -309,6 +329,7 @@ static void run_hidden(enum hidden h, enum method m)
 	}
 	if (mem == MAP_FAILED || file == MAP_FAILED)
 		ksft_exit_fail_msg("mmap %s: %s\n", desc, strerror(errno));
+	written = pages_written();
 	if (h != NOT_FAULTED)
 		memset(mem, 0x5a, size);
 	if (h == LARGE_FOLIO) {
@@ -334,6 +355,9 @@ static void run_hidden(enum hidden h, enum method m)
 	     (after[SLOW_REFUSED] > before[SLOW_REFUSED]) == (module == MOD_ENFORCE && dirty) &&
 	     (after[SLOW_WOULD_REFUSE] > before[SLOW_WOULD_REFUSE]) == (module == MOD_AUDIT && dirty) &&
 	     (after[FAST_DIVERTED] > before[FAST_DIVERTED]) == cut;
+	if (!ok)
+		ksft_print_msg("%s: %lld pages written back since the pages were dirtied\n",
+			       desc, pages_written() - written);
 	ksft_test_result(ok, "%s: %s%s%s; slow_refused +%lld, slow_would_refuse +%lld, fast_diverted +%lld\n",
 			 desc, gg_outcome(err), ok ? "" : ", wanted ", ok ? "" : gg_outcome(want_err),
 			 after[SLOW_REFUSED] - before[SLOW_REFUSED],
