@@ -101,7 +101,7 @@ static int gg_proceed(struct kprobe *p, struct pt_regs *regs)
 	return gg_step_over(p, regs);
 }
 
-/* The ftrace sites the hooks were armed on; 0 where a hook is not. */
+/* The targets that are ftrace sites (gg_resolve()); 0 where one is not. */
 static unsigned long gg_sites[GG_NR_PROBES];
 
 static void gg_slow_judge(struct pt_regs *regs);
@@ -550,7 +550,7 @@ static int gg_resolve(void)
 	struct kprobe kps[GG_NR_PROBES] = {}, *ps[GG_NR_PROBES];
 	int i, nr = 0, ret = 0;
 
-	for (i = 0; i < GG_NR_PROBES && !ret; i++) {
+	for (i = 0; i < GG_NR_PROBES; i++) {
 		kps[i].symbol_name = gg_names[i];
 		kps[i].flags = KPROBE_FLAG_DISABLED;
 		ret = register_kprobe(&kps[i]);
@@ -560,6 +560,9 @@ static int gg_resolve(void)
 		}
 		ps[nr++] = &kps[i];
 		gg_addrs[i] = (unsigned long)kps[i].addr;
+		/* What gg_die_int3() claims: fentry sites only. */
+		if (kprobe_ftrace(&kps[i]))
+			WRITE_ONCE(gg_sites[i], gg_addrs[i]);
 	}
 	if (!ret && !kprobe_ftrace(&kps[GG_PROBE_SLOW]))
 		ret = gg_register_failed(gg_names[GG_PROBE_SLOW], -EINVAL);
@@ -622,9 +625,8 @@ static int gg_arm(void)
 
 	ret = register_ftrace_function(&gg_slow_ops);
 	if (ret)
-		goto fail_slow;
+		return gg_register_failed(gg_names[GG_PROBE_SLOW], ret);
 	gg_slow_registered = true;
-	WRITE_ONCE(gg_sites[GG_PROBE_SLOW], gg_addrs[GG_PROBE_SLOW]);
 	gg_kprobe_at(&gg_fast_fallback, gg_addrs[GG_PROBE_FAST]);
 	ret = register_kprobe(&gg_fast_fallback);
 	if (ret) {
@@ -632,14 +634,10 @@ static int gg_arm(void)
 		goto fail;
 	}
 	gg_fallback_registered = true;
-	if (kprobe_ftrace(&gg_fast_fallback))
-		WRITE_ONCE(gg_sites[GG_PROBE_FAST], gg_addrs[GG_PROBE_FAST]);
 	ret = gg_fast_probes_register();
-	if (!ret)
-		return 0;
-	goto fail;
-fail_slow:
-	gg_register_failed(gg_names[GG_PROBE_SLOW], ret);
+	if (ret)
+		goto fail;
+	return 0;
 fail:
 	gg_disarm();
 	return ret;
@@ -670,8 +668,6 @@ int gg_shim_probes_sync(void)
 /* After the probes are gone for good: before the module's text goes. */
 static void gg_release(void)
 {
-	int i;
-
 	/*
 	 * unregister_kprobes() waits for running handlers, but a task can still
 	 * be between a handler and gg_return_stub, preempted outside any RCU
@@ -683,8 +679,6 @@ static void gg_release(void)
 	 */
 	synchronize_rcu_tasks();
 	unregister_die_notifier(&gg_die_nb);
-	for (i = 0; i < GG_NR_PROBES; i++)
-		WRITE_ONCE(gg_sites[i], 0);
 	ftrace_free_filter(&gg_slow_ops);
 }
 
