@@ -228,8 +228,9 @@ for fl in "${flavours[@]}"; do
 	# code under TCG), and the test kernel's tcg patch (or the shim,
 	# gg_proceed()) ran what the site holds; counted (rate-limited lines),
 	# so that they are seen.
-	n=$(grep -c 'stale int3\|stray int3' "$out/console.log")
-	[ "$n" -gt 0 ] && echo "[$fl] note: $n stale-int3 lines (TCG), e.g. $(grep -m1 -h 'stale int3\|stray int3' "$out/console.log" | sed 's/^\[ *[0-9.]*\] //')"
+	stale='stale int3\|stray int3'
+	n=$(grep -c "$stale" "$out/console.log")
+	[ "$n" -gt 0 ] && echo "[$fl] note: $n stale-int3 lines (TCG), e.g. $(grep -m1 -h "$stale" "$out/console.log" | sed 's/^\[ *[0-9.]*\] //')"
 	if [ -s "$out/kmemleak.txt" ]; then
 		f=$((f + 1))
 		gg_log "[$fl] kmemleak found leaks:"
