@@ -35,24 +35,8 @@ for fs in ext4 xfs btrfs; do
 	disks+=(--disk "$img")
 done
 
-# KVM only if it really boots here: /dev/kvm can exist and still hang or
-# abort (see shared/TOOLCHAIN.md). Probed once per host boot.
 accel=(--disable-kvm)
-kvm_state=$GG_CACHE/kvm-$(cat /proc/sys/kernel/random/boot_id)
-if [ "${GG_KVM:-auto}" != never ] && [ -w /dev/kvm ]; then
-	exec 8>"$GG_CACHE/kvm-probe.lock"
-	flock 8
-	if [ ! -f "$kvm_state" ]; then
-		gg_log "probing KVM (30 s at most)"
-		if timeout 30 vng --run "$bzimage" --memory 1G --exec true </dev/null >/dev/null 2>&1; then
-			echo yes >"$kvm_state"
-		else
-			echo no >"$kvm_state"
-		fi
-	fi
-	flock -u 8
-	[ "$(cat "$kvm_state")" = yes ] && accel=()
-fi
+[ "$("$GG_ROOT/qemu/accel.sh" "$bzimage")" = kvm ] && accel=()
 # GG_FAST_INIT=1 (default): boot through qemu/guest-init, which skips udev's
 # coldplug and systemd-tmpfiles (~45 s a boot under TCG). vng finds our
 # virtme-run first in PATH; it points virtme-ng at a copy of its guest tools

@@ -11,6 +11,8 @@ DEB_PACKAGES=(
 	qemu-system-x86 udev busybox-static
 	e2fsprogs xfsprogs btrfs-progs
 	liburing-dev pkg-config
+	# The real clients of the harm and clients suites (run in the guest, whose root is this one).
+	fio rdma-core ibverbs-providers ibverbs-utils rdmacm-utils perftest libibverbs-dev iproute2 util-linux
 )
 # For scripts/selftest-harness.sh, which checks that a missing package is named.
 read -ra extra <<<"${GG_EXTRA_DEB_PACKAGES:-}"

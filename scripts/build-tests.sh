@@ -19,7 +19,7 @@ if [ ! -f "$build/usr/include/linux/magic.h" ]; then
 fi
 
 pkg-config --exists liburing || [ -f /usr/include/liburing.h ] || gg_die "liburing-dev missing (scripts/bootstrap.sh installs it)"
-cflags=(-O2 -Wall -g -isystem "$build/usr/include" -I"$sel" -I"$src/mm" -I"$bindir")
+cflags=(-O2 -Wall -g -ffile-prefix-map="$GG_ROOT"=. -isystem "$build/usr/include" -I"$sel" -I"$src/mm" -I"$bindir")
 
 # What the selftests' check_config.sh would write: we always build with liburing.
 echo '#define LOCAL_CONFIG_HAVE_LIBURING 1' >"$bindir/local_config.h"
@@ -30,7 +30,15 @@ echo '#define LOCAL_CONFIG_HAVE_LIBURING 1' >"$bindir/local_config.h"
 for t in gup_matrix gup_callers gup_pin gg_fuzz gup_load; do
 	gcc "${cflags[@]}" -o "$bindir/$t" "$GG_ROOT/tests/$t.c" -luring || gg_die "building tests/$t.c failed"
 done
-for t in gup_bench; do
+for t in gup_bench gg_ktap_fault; do
 	gcc "${cflags[@]}" -o "$bindir/$t" "$GG_ROOT/tests/$t.c" || gg_die "building tests/$t.c failed"
 done
+# The harness self-test's leaking module, for the 6.12 test kernels it boots.
+if grep -q '^6\.12\.' "$build/include/config/kernel.release" 2>/dev/null; then
+	rm -rf "$bindir/kmod" && mkdir -p "$bindir/kmod" && cp "$GG_ROOT"/tests/kmod/* "$bindir/kmod/"
+	"${GG_KMAKE[@]}" -C "$build" M="$bindir/kmod" modules >"$bindir/kmod/build.log" 2>&1 ||
+		gg_die "building tests/kmod failed: see $bindir/kmod/build.log"
+	! grep -E 'warning:|error:|WARNING:' "$bindir/kmod/build.log" >&2 || gg_die "tests/kmod builds with warnings"
+	cp "$bindir/kmod/gg_leak.ko" "$bindir/"
+fi
 gg_log "test programs built in $bindir"

@@ -48,7 +48,6 @@ grep -E '^(not )?ok|^#   ' "$out/results.tap"
 cat "$out/soak-summary.txt" 2>/dev/null
 echo "stray int3 hits stepped over: $(grep -c 'stray int3' "$out/console.log")"
 reports=0
-"$GG_ROOT/scripts/check-dmesg.sh" "$out/dmesg.txt" "$out/console.log" || reports=1
-[ -s "$out/kmemleak.txt" ] && { reports=1; head -30 "$out/kmemleak.txt"; }
+"$GG_ROOT/scripts/check-guest.sh" "$out" "$status" "soak $flavour" || reports=1
 gg_log "soak of $minutes min took $((SECONDS - start)) s; guest exit $status; kernel reports: $([ $reports = 0 ] && echo none || echo 'YES (above)')"
 [ "$status" = 0 ] && [ "$reports" = 0 ]

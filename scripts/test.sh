@@ -48,9 +48,12 @@ start=$SECONDS
 bash "$GG_ROOT/scripts/bootstrap.sh" || fatal "bootstrap (see the error above)"
 
 gg_log "host tests: cargo test"
-if (cd "$GG_ROOT" && cargo test --quiet 2>&1) | tee "$GG_CACHE/cargo-test.log"; then :; fi
+(cd "$GG_ROOT" && cargo test --quiet 2>&1) | tee "$GG_CACHE/cargo-test.log"
+cargo_status=${PIPESTATUS[0]}
 read -r p f < <(awk '/^test result:/ { gsub(";", ""); p += $4; f += $6 } END { print p + 0, f + 0 }' "$GG_CACHE/cargo-test.log")
 grep -q '^test result:' "$GG_CACHE/cargo-test.log" || f=$((f + 1))
+# (A build error or a crashed test binary prints no failed test, but exits non-zero.)
+[ "$cargo_status" = 0 ] || { gg_log "cargo test exited $cargo_status"; f=$((f + 1)); }
 record "host: cargo test" "$p" "$f" 0
 
 if [ -n "${KDIR:-}" ]; then
@@ -108,35 +111,10 @@ run=$GG_RUN
 bindir=$run/bin
 "$GG_ROOT/scripts/build-tests.sh" "$kroot" "$bindir" || fatal "test programs build"
 
-# Guest results are cached the way `go test` caches: a boot whose inputs
-# (kernel image, module and test sources, guest scripts, suites, QEMU and
-# virtme-ng versions) are byte for byte those of an earlier run that passed
-# is not repeated; its results are shown again, marked as reused. Failed runs
-# are never reused. GG_RERUN=1 boots everything again.
 results=$GG_CACHE/results
-inputs_key() { # inputs_key WORD...: hash of everything a guest run depends on
-	{
-		printf '%s\n' "$@"
-		(cd "$GG_ROOT" && sha256sum Kbuild Makefile src/*.rs src/*.c src/*.h rust-bindings/shim.rs \
-			tests/*.c tests/*.h tests/guest/*.sh qemu/run-vm.sh qemu/guest-init qemu/bin/virtme-run scripts/common.sh \
-			scripts/build-module.sh scripts/build-tests.sh scripts/selftest-harness.sh scripts/bootstrap.sh \
-			scripts/bench_table.py)
-		qemu-system-x86_64 --version | head -1
-		vng --version 2>&1
-		dpkg-query -W liburing-dev 2>&1
-	} | sha256sum | cut -c1-16
-}
-reuse() { # reuse NAME KEY OUTDIR: copy a passing run's results, if there is one
-	[ "${GG_RERUN:-0}" != 1 ] && [ -f "$results/$1-$2/passed" ] || return 1
-	rm -rf "$3" && cp -a "$results/$1-$2" "$3"
-	gg_log "[$1] inputs unchanged since the passing run of $(cat "$3/passed"): results reused, not re-run (GG_RERUN=1 re-runs)"
-}
-keep() { # keep NAME KEY OUTDIR: remember a passing run (the newest 8 are kept)
-	mkdir -p "$results" && rm -rf "$results/$1-$2" "$results/.new"
-	cp -a "$3" "$results/.new" && date -u '+%F %T UTC' >"$results/.new/passed" &&
-		mv "$results/.new" "$results/$1-$2"
-	ls -dt "$results"/*-* | tail -n +9 | xargs -r rm -rf
-}
+. "$GG_ROOT/scripts/results-cache.sh"
+# KVM or TCG (probed once per host boot): part of every result's key.
+accel=$("$GG_ROOT/qemu/accel.sh" "${image[${flavours[0]}]}") || fatal "probing the accelerator"
 
 # The flavours that run the module's suites boot one after the other with two
 # vCPUs: the soak and the unload races need them, and two 2-vCPU TCG guests
@@ -145,7 +123,7 @@ keep() { # keep NAME KEY OUTDIR: remember a passing run (the newest 8 are kept)
 # three kselftest programs without the module, and the harness self-test
 # breaks things on purpose: one vCPU is enough, so those boot two at a time,
 # one per core.
-declare -A status key reused cpus=([harness]=1)
+declare -A status key reused ran_ok cpus=([harness]=1)
 boot_flavour() { # boot_flavour FLAVOUR: boots it; exits with its guest run's code
 	local out=$run/$1
 	rm -rf "$out" && mkdir -p "$out"
@@ -156,7 +134,8 @@ side=()
 for fl in "${flavours[@]}"; do
 	cpus[$fl]=2
 	[[ "$fl" == *+* ]] && cpus[$fl]=1
-	key[$fl]=$(inputs_key "$fl" "${GG_SUITES:-}" "cpus=${cpus[$fl]}" "$(sha256sum <"${image[$fl]}")")
+	key[$fl]=$(inputs_key "$bindir" "${ko_of[$fl]:-$ko}" "$fl" "${GG_SUITES:-}" "cpus=${cpus[$fl]}" "accel=$accel" \
+		"$(sha256sum <"${image[$fl]}")")
 	reused[$fl]=
 	if reuse "$fl" "${key[$fl]}" "$run/$fl"; then
 		status[$fl]=0 reused[$fl]=" (reused)"
@@ -170,8 +149,8 @@ done
 # Then break things on purpose: the harness must notice each.
 hr=
 if [ -z "${KDIR:-}" ] && [ "${GG_HARNESS_SELFTEST:-1}" = 1 ]; then
-	hkey=$(inputs_key harness scripts/check-dmesg.sh "cpus=${cpus[harness]}" "$(sha256sum <"$kroot/stock/bzImage")" \
-		"$(sha256sum <"$GG_ROOT/scripts/check-dmesg.sh")")
+	hkey=$(inputs_key "$bindir" "$ko" harness "cpus=${cpus[harness]}" "accel=$accel" "$(sha256sum <"$kroot/stock/bzImage")" \
+		"$(cd "$GG_ROOT" && sha256sum scripts/results-cache.sh tests/gg_ktap_fault.c tests/kmod/*)")
 	if reuse harness "$hkey" "$run/harness"; then
 		hr=" (reused)"
 	else
@@ -199,7 +178,7 @@ if [ -n "${hkey:-}" ]; then
 	p=$(grep -c '^ok ' "$run/harness/harness.tap") f=$(grep -c '^not ok ' "$run/harness/harness.tap")
 	grep -q '^1\.\.' "$run/harness/harness.tap" || f=$((f + 1))
 	grep '^not ok' "$run/harness/harness.tap"
-	[ -z "$hr" ] && [ "$f" = 0 ] && keep harness "$hkey" "$run/harness"
+	[ -z "$hr" ] && keep_if_passed harness "$hkey" "$run/harness" "$f"
 	record "harness self-test (breakage)$hr" "$p" "$f" 0
 fi
 
@@ -211,19 +190,12 @@ for fl in "${flavours[@]}"; do
 	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$tap")
 	f=$(grep -cE '^not ok [0-9]+' "$tap")
 	grep -E '^not ok|# SKIP' "$tap" | sed "s/^/[$fl] /"
-	# The harness's own checks on this boot.
-	if [ "${status[$fl]}" = 0 ] && grep -qE '^1\.\.[0-9]+' "$tap"; then
-		p=$((p + 1))
-	else
-		f=$((f + 1))
-		gg_log "[$fl] guest run did not complete cleanly (exit ${status[$fl]})"
-	fi
-	if "$GG_ROOT/scripts/check-dmesg.sh" "$out/dmesg.txt" "$out/console.log"; then
-		p=$((p + 1))
-	else
-		f=$((f + 1))
-		gg_log "[$fl] kernel reported a problem (see above)"
-	fi
+	# The harness's own checks on this boot: it completed, the kernel log is
+	# clean, kmemleak found nothing.
+	"$GG_ROOT/scripts/check-guest.sh" "$out" "${status[$fl]}" "$fl" >"$out/guest-checks.tap"
+	grep -E '^not ok|^#' "$out/guest-checks.tap" | sed "s/^/[$fl] /"
+	p=$((p + $(grep -c '^ok ' "$out/guest-checks.tap")))
+	f=$((f + $(grep -c '^not ok ' "$out/guest-checks.tap")))
 	# Not failures: a vCPU ran an int3 ftrace had taken out again (stale
 	# code under TCG), and the test kernel's tcg patch (or the shim,
 	# gg_proceed()) ran what the site holds; counted (rate-limited lines),
@@ -231,13 +203,11 @@ for fl in "${flavours[@]}"; do
 	stale='stale int3\|stray int3'
 	n=$(grep -c "$stale" "$out/console.log")
 	[ "$n" -gt 0 ] && echo "[$fl] note: $n stale-int3 lines (TCG), e.g. $(grep -m1 -h "$stale" "$out/console.log" | sed 's/^\[ *[0-9.]*\] //')"
-	if [ -s "$out/kmemleak.txt" ]; then
-		f=$((f + 1))
-		gg_log "[$fl] kmemleak found leaks:"
-		head -30 "$out/kmemleak.txt"
-	fi
+	# What boot itself left to kmemleak (cleared before the suites): shown.
+	[ -s "$out/kmemleak-boot.txt" ] && echo "[$fl] note: kmemleak objects from boot, before any test (cleared): $(grep -c '^unreferenced object' "$out/kmemleak-boot.txt")"
 	record "guest: $fl kernel${reused[$fl]}" $((p - s)) "$f" "$s"
-	[ -z "${reused[$fl]}" ] && [ "$f" = 0 ] && keep "$fl" "${key[$fl]}" "$out"
+	[ -z "${reused[$fl]}" ] && keep_if_passed "$fl" "${key[$fl]}" "$out" "$f"
+	ran_ok[$fl]=$([ "$f" = 0 ] && echo 1)
 	gg_log "[$fl] $((p - s)) passed, $f failed, $s skipped (TAP: $tap)"
 	grep -E '^# suite .* took' "$tap" | sed "s/^# /[$fl] /"
 	grep -hE '^# soak: ' "$tap" | sed "s/^# /[$fl] /"
@@ -264,6 +234,17 @@ done
 # against its base with the module at the patch's scope.
 for fl in "${flavours[@]}"; do
 	[[ "$fl" == *+* ]] || continue
+	# Both sides must come from this run (or a reused passing one): a base
+	# left from an earlier or failed run proves nothing.
+	missing=
+	for need in "$fl" "${fl%+*}" $([ "$fl" = legacy+longterm ] && echo stock); do
+		[ "${ran_ok[$need]:-}" = 1 ] || missing+=" $need"
+	done
+	if [ -n "$missing" ]; then
+		gg_log "equivalence of $fl: not checked, these flavours did not run and pass here:$missing"
+		record "equivalence: $fl (needs$missing)" 0 1 0
+		continue
+	fi
 	"$GG_ROOT/scripts/check-equivalence.sh" "$run" "$fl" >"$run/equivalence-$fl.tap" 2>&1
 	grep -E '^not ok|^#' "$run/equivalence-$fl.tap"
 	p=$(grep -c '^ok ' "$run/equivalence-$fl.tap") f=$(grep -c '^not ok' "$run/equivalence-$fl.tap")

@@ -369,27 +369,36 @@ mod tests {
 
     #[test]
     fn readers_never_see_a_torn_set() {
+        use std::sync::atomic::{AtomicBool, Ordering};
         use std::sync::Arc;
-        // 12-byte names fill both words; a torn read would mix them.
+        use std::time::{Duration, Instant};
+        // 12-byte names fill both words; a torn read would mix them. The
+        // writer flips between two sets until the reader has seen each one
+        // many times, so the reads did race real replacements.
         let s = Arc::new(KeySet::new());
+        let stop = Arc::new(AtomicBool::new(false));
         let w = {
-            let s = s.clone();
+            let (s, stop) = (s.clone(), stop.clone());
             std::thread::spawn(move || {
-                for i in 0..50000 {
+                let mut i = 0u64;
+                while !stop.load(Ordering::Relaxed) {
                     let set: &[u8] = if i % 2 == 0 {
                         b"aaaaaaaaXXXX"
                     } else {
                         b"ccccccccYYYY"
                     };
                     while s.replace(set, &FS) == Err(SetError::Busy) {}
+                    i += 1;
                 }
             })
         };
-        let mut seen = 0;
-        while !w.is_finished() {
+        let (mut seen_a, mut seen_c) = (0u32, 0u32);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while (seen_a < 100 || seen_c < 100) && Instant::now() < deadline {
             assert!(!s.contains(pack_c(&c("aaaaaaaaYYYY"))));
             assert!(!s.contains(pack_c(&c("ccccccccXXXX"))));
-            seen += usize::from(s.contains(pack_c(&c("aaaaaaaaXXXX"))));
+            seen_a += u32::from(s.contains(pack_c(&c("aaaaaaaaXXXX"))));
+            seen_c += u32::from(s.contains(pack_c(&c("ccccccccYYYY"))));
             let mut buf = [0u8; TEXT_MAX];
             if let Ok(n) = s.text(&mut buf) {
                 assert!(
@@ -399,8 +408,8 @@ mod tests {
                 );
             }
         }
+        stop.store(true, Ordering::Relaxed);
         w.join().unwrap();
-        // The reader did see real sets, not just empty answers.
-        assert!(seen > 0 || s.contains(pack_c(&c("ccccccccYYYY"))));
+        assert!(seen_a >= 100 && seen_c >= 100, "saw {seen_a} and {seen_c}");
     }
 }

@@ -49,13 +49,30 @@ setup_guest() {
 	local hp
 	hp=$(cat /proc/sys/vm/nr_hugepages)
 	[ "$hp" -gt 0 ] || die_guest "no huge pages reserved"
+	# What boot itself left unreferenced is not the tests' doing: reported
+	# and cleared here, so that finish_guest() sees only what came after.
+	if [ -e "$KMEMLEAK" ]; then
+		kmemleak_settle && cat "$KMEMLEAK" >"$out/kmemleak-boot.txt" && echo clear >"$KMEMLEAK" ||
+			die_guest "kmemleak: cannot scan"
+	fi
 	tap_ok "setup: tmpfs, ext4, xfs, btrfs mounted, $hp huge pages, gup_test present"
 }
 
+# kmemleak_settle: leave every object the kernel could report now reported.
+# kmemleak reports an object only once it is older than 5 s (MSECS_MIN_AGE)
+# and has not changed since the scan before: one scan reports nothing.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+kmemleak_settle() {
+	echo scan >"$KMEMLEAK" && sleep 6 && echo scan >"$KMEMLEAK"
+}
+
 finish_guest() {
-	if [ -e /sys/kernel/debug/kmemleak ]; then
-		echo scan >/sys/kernel/debug/kmemleak
-		cat /sys/kernel/debug/kmemleak >"$out/kmemleak.txt"
+	if [ -e "$KMEMLEAK" ]; then
+		if kmemleak_settle; then
+			cat "$KMEMLEAK" >"$out/kmemleak.txt"
+		else
+			echo "kmemleak: scan failed (kmemleak disabled itself?)" >"$out/kmemleak.txt"
+		fi
 	fi
 	dmesg >"$out/dmesg.txt"
 	echo "1..$tap_n"
@@ -68,10 +85,50 @@ finish_guest() {
 module_load() { insmod "$ko" "$@"; }
 mount_cgroup2() { grep -q "^[^ ]* $CG cgroup2 " /proc/mounts || mount -t cgroup2 none "$CG"; }
 
-# import_ktap LOG LABEL: every result line of a kselftest program as one of
-# ours; a program that did not finish (no totals) is a failure too.
+# ktap_verdict LOG RC WANT_RC KEY: why a kselftest-style program's run is
+# not a complete one, one reason a line; nothing if it is. Complete: it
+# exited with WANT_RC, printed its plan, ran exactly that many rows, printed
+# its totals, did not bail out (but for gup_longterm's closing "Bail out! N
+# out of M tests failed" where N rows are expected to fail, WANT_RC 1), and
+# ran as many rows and skipped as many as tests/guest/plans.txt says for KEY
+# ("PROGRAM SERIES FS"; every skip in that table has its reason).
+ktap_verdict() {
+	local log=$1 rc=$2 want_rc=$3 key=$4
+	awk -v rc="$rc" -v wrc="$want_rc" -v key="$key" -v table="$here/plans.txt" '
+		BEGIN {
+			while ((getline l < table) > 0) {
+				if (l ~ /^#/ || l !~ /[^ \t]/) continue
+				n = split(l, f, /[ \t]+/)
+				k = f[1] " " f[2] " " f[3]
+				if (k == key) { want_rows = f[4]; want_skips = f[5]; found = 1 }
+			}
+		}
+		/^1\.\.[0-9]+$/ { plan = substr($0, 4) + 0; planned++ }
+		/^(not )?ok [0-9]+/ { rows++ }
+		/^ok [0-9]+ .*# SKIP/ { skips++ }
+		/^not ok [0-9]+/ { fails++ }
+		/^# Planned tests != run tests/ { print "says: " substr($0, 3) }
+		/^# Totals: pass:/ { totals++ }
+		/^Bail out!/ { bail = $0 }
+		END {
+			if (rc != wrc) print "exit code " rc ", wanted " wrc
+			if (bail != "" && !(wrc == 1 && bail ~ "^Bail out! " fails " out of " rows " tests failed$"))
+				print "bailed out: " bail
+			if (planned != 1) print "printed " planned + 0 " plans, wanted one"
+			else if (rows != plan) print "ran " rows + 0 " rows of the " plan " it planned"
+			if (totals != 1) print "printed no totals line"
+			if (!found) print "no entry for \"" key "\" in tests/guest/plans.txt (ran " rows + 0 " rows, " skips + 0 " skipped)"
+			else {
+				if (rows != want_rows) print "ran " rows + 0 " rows, plans.txt says " want_rows
+				if (skips + 0 != want_skips) print "skipped " skips + 0 " rows, plans.txt says " want_skips
+			}
+		}' "$log"
+}
+
+# import_ktap LOG LABEL RC KEY: every result line of a kselftest program as
+# one of ours, and one more for the run as a whole (ktap_verdict).
 import_ktap() {
-	local log=$1 label=$2 line
+	local log=$1 label=$2 rc=$3 key=$4 line why
 	while IFS= read -r line; do
 		case $line in
 		"ok "*" # SKIP"*) tap_skip "$label: ${line#ok * }" "${line##*# SKIP }" ;;
@@ -80,7 +137,14 @@ import_ktap() {
 		"# "*) echo "#   ${line#\# }" ;;
 		esac
 	done <"$log"
-	grep -q '^# Totals: pass:' "$log" || { tap_not_ok "$label: did not finish"; tail -5 "$log" | tap_attach /dev/stdin; }
+	why=$(ktap_verdict "$log" "$rc" 0 "$key")
+	if [ -z "$why" ]; then
+		tap_ok "$label: ${key%% *} ran to its end (exit 0, plan and rows as in plans.txt)"
+	else
+		tap_not_ok "$label: ${key%% *} did not run to its end"
+		echo "$why" | tap_attach /dev/stdin
+		tail -5 "$log" | tap_attach /dev/stdin
+	fi
 }
 
 # This kernel's own probe targets (src/compat.h), from its symbols: the
@@ -104,24 +168,21 @@ probes_placed() {
 
 # --- the upstream oracle: tools/testing/selftests/mm/gup_longterm ----------
 
-# Runs gup_longterm from $MNT/$1 into $out/$2.tap; prints "pass fail skip"
-# and writes the failing rows ("<desc> ... with <backing>") to $out/$2.failed.
+# run_gup_longterm FS TAG: runs gup_longterm from $MNT/FS into $out/TAG.tap
+# and returns its exit code; writes the failing rows ("<desc> ... with
+# <backing>") to $out/TAG.failed.
 run_gup_longterm() {
-	local fs=$1 tag=$2 log=$out/$2.tap
+	local fs=$1 tag=$2 log=$out/$2.tap rc
 	# vng's /tmp is an overlay, which gup_longterm's tmpfile() rows skip as an
 	# unknown file system. Give it a real tmpfs, but only in a mount namespace
 	# of its own: the module, the programs and OUTDIR may live under /tmp
 	# (a clone there), so the binary is exec'ed through an fd opened before.
 	(cd "$MNT/$fs" && unshare -m sh -c 'mount -t tmpfs gg-tmp /tmp && exec /proc/self/fd/3' \
 		3<"$bin/gup_longterm") >"$log" 2>&1
-	awk -v failed="$out/$tag.failed" '
-		/^# \[RUN\] / { row = substr($0, 9); next }
-		/^ok [0-9]+ .*# SKIP/ { skip++; next }
-		/^ok [0-9]+/ { pass++; next }
-		/^not ok [0-9]+/ { fail++; print row > failed; next }
-		END { printf "%d %d %d\n", pass, fail, skip; close(failed) }
-	' "$log"
-	touch "$out/$tag.failed"
+	rc=$?
+	awk '/^# \[RUN\] / { row = substr($0, 9); next }
+		/^not ok [0-9]+/ { print row }' "$log" >"$out/$tag.failed"
+	return "$rc"
 }
 
 # The rows a kernel without any check fails: shared R/W long-term pins of the
@@ -136,23 +197,26 @@ expected_legacy_failures() {
 
 is_dirty_fs() { [[ " ${DIRTY_FS[*]} " == *" $1 "* ]]; }
 
-# oracle_check TAG FS EXPECT_FAILS(0|1) LABEL
+# oracle_check TAG FS EXPECT_FAILS(0|1) LABEL: one gup_longterm run, ok iff
+# exactly the expected rows failed and the run was complete (ktap_verdict).
 oracle_check() {
-	local tag=$1 fs=$2 expect_fails=$3 label=$4 res pass fail skip want
-	res=$(run_gup_longterm "$fs" "$tag")
-	read -r pass fail skip <<<"$res"
-	if [ "$expect_fails" = 1 ]; then
-		want=$(expected_legacy_failures)
-	else
-		want=""
-	fi
-	if [ "$(sort "$out/$tag.failed")" = "$(sort <<<"$want" | sed '/^$/d')" ] && [ "$pass" -gt 0 ]; then
+	local tag=$1 fs=$2 expect_fails=$3 label=$4 log=$out/$1.tap rc want nwant why pass fail skip
+	run_gup_longterm "$fs" "$tag"
+	rc=$?
+	want=""
+	[ "$expect_fails" = 1 ] && want=$(expected_legacy_failures)
+	nwant=$(grep -c . <<<"$want")
+	why=$(ktap_verdict "$log" "$rc" "$((nwant > 0 ? 1 : 0))" "gup_longterm $series $fs")
+	skip=$(grep -c '^ok [0-9]* .*# SKIP' "$log")
+	pass=$(($(grep -c '^ok [0-9]' "$log") - skip))
+	fail=$(grep -c '^not ok [0-9]' "$log")
+	if [ "$(sort "$out/$tag.failed")" = "$(sort <<<"$want" | sed '/^$/d')" ] && [ -z "$why" ]; then
 		tap_ok "$label: gup_longterm on $fs: $pass pass, $fail fail, $skip skip, as expected"
 	else
-		tap_not_ok "$label: gup_longterm on $fs: $pass pass, $fail fail, $skip skip; failing rows differ from the expected $(echo "$want" | grep -c .)"
+		tap_not_ok "$label: gup_longterm on $fs: $pass pass, $fail fail, $skip skip; wanted the $nwant expected failing rows and a complete run"
 		tap_attach "$out/$tag.failed"
+		[ -n "$why" ] && echo "$why" | tap_attach /dev/stdin
 	fi
-	echo "$skip" >>"$out/oracle-skips"
 }
 
 suite_oracle() {
@@ -248,7 +312,7 @@ matrix_in() { # matrix_in CFG MODE SCOPE
 		[ "$fs" = tmpfs ] && extra=(--anon)
 		"$bin/gup_matrix" --dir "$MNT/$fs" --fs "$fs" "${extra[@]}" --series "$series" \
 			--kernel-refuses "$kernel_scope" --module "$2" --scope "$3" >"$log" 2>&1
-		summarize_ktap "$log" "$flavour, module $1: gup_matrix on $fs"
+		summarize_ktap "$log" "$flavour, module $1: gup_matrix on $fs" $? "gup_matrix $series $fs"
 	done
 }
 
@@ -265,7 +329,7 @@ callers_in() { # callers_in CFG MODE SCOPE
 		log=$out/callers-$1-$fs.tap
 		"$bin/gup_callers" --dir "$MNT/$fs" --fs "$fs" --kernel-refuses "$kernel_scope" \
 			--series "$series" --module "$2" --scope "$3" >"$log" 2>&1
-		summarize_ktap "$log" "$flavour, module $1: gup_callers on $fs"
+		summarize_ktap "$log" "$flavour, module $1: gup_callers on $fs" $? "gup_callers $series $fs"
 	done
 }
 
@@ -274,18 +338,21 @@ suite_callers() {
 	in_each_config callers_in
 }
 
-# One assertion for a whole kselftest program: ok iff it exited with its
-# totals all pass/skip; the failing lines are attached.
+# summarize_ktap LOG LABEL RC KEY: one assertion for a whole kselftest
+# program: ok iff no row failed and its run was complete (ktap_verdict); the
+# failing lines and the reasons are attached.
 summarize_ktap() {
-	local log=$1 label=$2 pass fail skip
+	local log=$1 label=$2 rc=$3 key=$4 pass fail skip why
 	pass=$(grep -c '^ok [0-9]' "$log")
 	skip=$(grep -c '^ok [0-9].*# SKIP' "$log")
 	fail=$(grep -c '^not ok' "$log")
 	pass=$((pass - skip))
-	if [ "$fail" = 0 ] && [ "$pass" -gt 0 ] && grep -q '^# Totals: pass:' "$log"; then
+	why=$(ktap_verdict "$log" "$rc" 0 "$key")
+	if [ "$fail" = 0 ] && [ -z "$why" ]; then
 		tap_ok "$label: $pass pass, $fail fail, $skip skip"
 	else
 		tap_not_ok "$label: $pass pass, $fail fail, $skip skip"
+		[ -n "$why" ] && echo "$why" | tap_attach /dev/stdin
 		grep -E '^not ok|^Bail|^# (Planned|Totals)|error' "$log" | head -40 | sed 's/^/#   /'
 	fi
 }
@@ -603,7 +670,17 @@ suite_attribution() {
 	# The real-caller workload, in audit mode: its own checks, then who it hit.
 	callers_in audit-for-report audit longterm
 	"$here/../../scripts/report.sh" --events 9 >"$out/report.txt" 2>&1
-	tap_check "$flavour: scripts/report.sh after the real-caller workload" grep -q '^total' "$out/report.txt"
+	local rc=$? rtot rfs ruring rev
+	# The report must say what the module counted: its caller table's totals
+	# are the would-refuse counters, its fs table has a row per dirty-tracked
+	# fs and none for tmpfs, io_uring's caller is named, 9 events are listed.
+	rtot=$(awk '/^== what each scope/ { t = 1 } t && $1 == "total" { print $2, $3, $4; exit }' "$out/report.txt")
+	rfs=$(awk '/^== the same calls by file-system/ { t = 1; next } t && /^==/ { t = 0 }
+		t && NR > 1 && $1 != "fs" && $1 != "total" && NF > 1 { print $1 }' "$out/report.txt" | sort | tr '\n' ' ')
+	ruring=$(awk '/^== what each scope/ { t = 1; next } /^== the same/ { t = 0 } t && $1 ~ /^io_/ { print $1; exit }' "$out/report.txt")
+	rev=$(awk '/^== the newest 9 logged calls/ { t = 1; next } t && !/^seq / && NF' "$out/report.txt" | wc -l)
+	tap_check "$flavour: scripts/report.sh (exit $rc): totals ${rtot:-none} (counters $(counter would_refuse_longterm) $(counter would_refuse_pin) $(counter would_refuse_get)), fs rows ${rfs:-none}, io_uring caller ${ruring:-none}, $rev events" \
+		test "$rc/$rtot/$rfs/$rev" = "0/$(counter would_refuse_longterm) $(counter would_refuse_pin) $(counter would_refuse_get)/btrfs ext4 xfs /9" -a -n "$ruring"
 	tap_attach "$out/report.txt"
 	# Per fs: io_uring (long-term pin), O_DIRECT and process_vm_writev (pins),
 	# a /proc/pid/mem write into the shared mapping (FOLL_GET) on each
@@ -677,6 +754,39 @@ suite_attribution() {
 suite_inject_fail() { tap_not_ok "injected: a failing guest test"; }
 # What a WARN_ON() prints; the kernel log is scanned, whoever wrote the line.
 suite_inject_warn() { echo "WARNING: CPU: 0 PID: $$ at injected/by/harness.c:1 gg_selftest+0x0/0x10" >/dev/kmsg; }
+# kselftest programs that do not run to their end (tests/gg_ktap_fault.c);
+# plans.txt says "gg_ktap_fault 6.12 -" runs 3 rows.
+suite_inject_bail() {
+	"$bin/gg_ktap_fault" bail >"$out/fault-bail.tap" 2>&1
+	import_ktap "$out/fault-bail.tap" "injected bail" $? "gg_ktap_fault $series -"
+}
+suite_inject_plan() {
+	"$bin/gg_ktap_fault" short >"$out/fault-short.tap" 2>&1
+	summarize_ktap "$out/fault-short.tap" "injected plan mismatch" $? "gg_ktap_fault $series -"
+}
+suite_inject_rows() {
+	"$bin/gg_ktap_fault" long >"$out/fault-long.tap" 2>&1
+	summarize_ktap "$out/fault-long.tap" "injected row count" $? "gg_ktap_fault $series -"
+}
+suite_inject_exit() {
+	"$bin/gg_ktap_fault" exit >"$out/fault-exit.tap" 2>&1
+	summarize_ktap "$out/fault-exit.tap" "injected exit code" $? "gg_ktap_fault $series -"
+}
+# A task in D state past the hung-task timeout: a write to a frozen ext4
+# waits in sb_start_write(), uninterruptibly, until the thaw.
+suite_inject_hang() {
+	local t=/proc/sys/kernel/hung_task_timeout_secs old
+	old=$(<"$t")
+	echo 2 >"$t"
+	fsfreeze -f "$MNT/ext4" || { tap_not_ok "injected hang: fsfreeze"; return; }
+	(echo hang >"$MNT/ext4/hang") &
+	sleep 8
+	fsfreeze -u "$MNT/ext4"
+	wait
+	echo "$old" >"$t"
+}
+# A module that leaks (tests/kmod/gg_leak.c): finish_guest()'s scans must find it.
+suite_inject_leak() { insmod "$bin/gg_leak.ko" || tap_not_ok "injected leak: insmod gg_leak.ko"; }
 suite_inject_panic() {
 	echo c >/proc/sysrq-trigger
 	sleep 30

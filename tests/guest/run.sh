@@ -43,6 +43,10 @@ oracle_scopes=longterm
 [ "$flavour" = stock ] && oracle_scopes="longterm pin get"
 
 for s in ${GG_SUITES:-$suites}; do
+	if ! declare -F "suite_$s" >/dev/null; then
+		tap_not_ok "no such suite: $s (tests/guest/*.sh define suite_NAME)"
+		continue
+	fi
 	t0=$(date +%s)
 	"suite_$s"
 	tap_diag "suite $s took $(($(date +%s) - t0)) s"

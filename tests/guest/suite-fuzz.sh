@@ -14,10 +14,10 @@ suite_fuzz() {
 	"$bin/gup_pin" --repeat 3 "$MNT/ext4/fuzz-seq" >/dev/null
 	"$bin/gg_fuzz" --phase seq --writes "${GG_FUZZ_WRITES:-150}" --seed "$seed" --cgroup /gg-fuzz \
 		--file "$MNT/ext4/fuzz-seq" >"$out/fuzz-seq.tap" 2>&1
-	import_ktap "$out/fuzz-seq.tap" "$flavour: fuzz"
+	import_ktap "$out/fuzz-seq.tap" "$flavour: fuzz" $? "gg_fuzz $series seq"
 	"$bin/gg_fuzz" --phase race --seconds "${GG_FUZZ_SECONDS:-15}" --seed "$seed" \
 		--file "$MNT/ext4/fuzz-race" >"$out/fuzz-race.tap" 2>&1
-	import_ktap "$out/fuzz-race.tap" "$flavour: fuzz"
+	import_ktap "$out/fuzz-race.tap" "$flavour: fuzz" $? "gg_fuzz $series race"
 	# The module still does its job after all that.
 	"$bin/gup_pin" "$MNT/ext4/fuzz-seq" >/dev/null
 	tap_check "$flavour: after fuzzing, enforce/longterm still refuses" test $? = 1
@@ -25,7 +25,7 @@ suite_fuzz() {
 	read -r own_slow own_fast < <(probe_targets)
 	"$bin/gg_fuzz" --phase params --loads "${GG_FUZZ_LOADS:-24}" --seed "$seed" --ko "$ko" \
 		--targets "$own_slow,$own_fast" >"$out/fuzz-params.tap" 2>&1
-	import_ktap "$out/fuzz-params.tap" "$flavour: fuzz"
+	import_ktap "$out/fuzz-params.tap" "$flavour: fuzz" $? "gg_fuzz $series params"
 	tap_check "$flavour: no module left after the parameter fuzz" test ! -e /sys/module/gupguard
 	rmdir "$CG/gg-fuzz/a/b" "$CG/gg-fuzz/a" "$CG/gg-fuzz" 2>/dev/null
 }

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The harness's own checks on one guest run (tests/guest/run.sh OUTDIR), as
+# TAP lines: the run completed (qemu/run-vm.sh's exit code, given, is 0, and
+# results.tap holds its plan and exactly as many results), the kernel log
+# holds no report (scripts/check-dmesg.sh), kmemleak found nothing. Exits 1
+# if any is not ok. scripts/test.sh counts these; scripts/selftest-harness.sh
+# checks that each turns red when it should.
+#   scripts/check-guest.sh OUTDIR EXIT LABEL
+set -u
+out=$1 status=$2 label=$3
+here=$(dirname "$0")
+bad=0
+tap=$out/results.tap
+plan=$(sed -n 's/^1\.\.\([0-9]\+\)$/\1/p' "$tap" 2>/dev/null | tail -1)
+results=$(grep -cE '^(not )?ok [0-9]+' "$tap" 2>/dev/null)
+if [ "$status" = 0 ] && [ -n "$plan" ] && [ "$plan" = "${results:-0}" ] && [ "$plan" -gt 0 ]; then
+	echo "ok - $label: guest run completed ($plan results)"
+else
+	echo "not ok - $label: guest run did not complete cleanly (exit $status, plan ${plan:-none}, ${results:-0} results)"
+	bad=1
+fi
+if reports=$("$here/check-dmesg.sh" "$out/dmesg.txt" "$out/console.log"); then
+	echo "ok - $label: no kernel report in dmesg"
+else
+	echo "not ok - $label: kernel reported a problem"
+	echo "$reports" | sed 's/^/#   /'
+	bad=1
+fi
+if [ ! -e "$out/kmemleak.txt" ]; then
+	echo "not ok - $label: no kmemleak.txt (the guest did not scan)"
+	bad=1
+elif [ -s "$out/kmemleak.txt" ]; then
+	echo "not ok - $label: kmemleak found leaks"
+	head -30 "$out/kmemleak.txt" | sed 's/^/#   /'
+	bad=1
+else
+	echo "ok - $label: kmemleak found nothing"
+fi
+exit $bad

@@ -1,0 +1,46 @@
+# shellcheck shell=bash
+# Guest results are cached the way `go test` caches: a boot whose inputs are
+# byte for byte those of an earlier run that passed is not repeated; its
+# results are shown again, marked as reused. A run that failed is never kept.
+# Sourced by scripts/test.sh (and scripts/selftest-harness.sh, which checks
+# that a failed run is not kept). Needs $results (the cache directory).
+
+# inputs_key BINDIR KO WORD...: hash of everything a guest run depends on:
+# the built module and test programs (so the compilers too), every script
+# that runs in the guest or judges its output, the VM runner, QEMU,
+# virtme-ng and the accelerator, and WORDs (flavour, kernel image hash ...).
+inputs_key() {
+	local bindir=$1 ko=$2
+	shift 2
+	{
+		printf '%s\n' "$@"
+		sha256sum "$ko"
+		(cd "$bindir" && find . -maxdepth 1 -type f ! -name '*.h' -print0 | sort -z | xargs -0 sha256sum)
+		(cd "$GG_ROOT" && sha256sum tests/guest/* qemu/run-vm.sh qemu/accel.sh qemu/guest-init \
+			qemu/bin/virtme-run scripts/common.sh scripts/report.sh scripts/check-guest.sh \
+			scripts/check-dmesg.sh scripts/check-equivalence.sh scripts/selftest-harness.sh \
+			scripts/bootstrap.sh scripts/bench_table.py)
+		qemu-system-x86_64 --version | head -1
+		vng --version 2>&1
+		dpkg-query -W liburing-dev fio rdma-core perftest ibverbs-providers 2>&1
+	} | sha256sum | cut -c1-16
+}
+
+# reuse NAME KEY OUTDIR: copy a passing run's results, if there is one.
+reuse() {
+	[ "${GG_RERUN:-0}" != 1 ] && [ -f "$results/$1-$2/passed" ] || return 1
+	rm -rf "$3" && cp -a "$results/$1-$2" "$3"
+	gg_log "[$1] inputs unchanged since the passing run of $(cat "$3/passed"): results reused, not re-run (GG_RERUN=1 re-runs)"
+}
+
+# keep_if_passed NAME KEY OUTDIR FAILED: remember the run in OUTDIR if
+# FAILED is 0 (the newest 8 are kept); a failed run is never kept, and an
+# earlier passing run under the same key is dropped with it.
+keep_if_passed() {
+	mkdir -p "$results" && rm -rf "${results:?}/$1-$2" "$results/.new"
+	[ "$4" = 0 ] || return 0
+	cp -a "$3" "$results/.new" && date -u '+%F %T UTC' >"$results/.new/passed" &&
+		mv "$results/.new" "$results/$1-$2"
+	find "$results" -mindepth 1 -maxdepth 1 -name '*-*' -printf '%T@ %p\n' | sort -rn |
+		tail -n +9 | cut -d' ' -f2- | xargs -r rm -rf
+}
