@@ -30,6 +30,8 @@ echo '#define LOCAL_CONFIG_HAVE_LIBURING 1' >"$bindir/local_config.h"
 for t in gup_matrix gup_callers gup_pin gg_fuzz gup_load; do
 	gcc "${cflags[@]}" -o "$bindir/$t" "$GG_ROOT/tests/$t.c" -luring || gg_die "building tests/$t.c failed"
 done
+gcc "${cflags[@]}" -o "$bindir/gup_harm" "$GG_ROOT/tests/gup_harm.c" -luring -libverbs ||
+	gg_die "building tests/gup_harm.c failed (libibverbs-dev: scripts/bootstrap.sh installs it)"
 for t in gup_bench gg_ktap_fault; do
 	gcc "${cflags[@]}" -o "$bindir/$t" "$GG_ROOT/tests/$t.c" || gg_die "building tests/$t.c failed"
 done

@@ -24,12 +24,12 @@ setup_guest
 # nothing); kernel_refuses: whether it refuses long-term writable file pins.
 # BASE+SCOPE is a base kernel carrying the exported patch for SCOPE: it runs
 # only the suites of the export's equivalence proof, without the module.
-patched=0 suites="oracle matrix callers attribution optouts modes robustness fuzz soak bench"
+patched=0 suites="oracle matrix callers attribution optouts modes robustness fuzz harm clients soak bench"
 case $flavour in
 stock) kernel_scope=longterm ;;
-*+*) kernel_scope=${flavour#*+} patched=1 suites="oracle matrix callers" ;;
+*+*) kernel_scope=${flavour#*+} patched=1 suites="oracle matrix callers harm" ;;
 # 6.1's gup_test lacks what upstream's gup_longterm (the oracle) needs.
-lts61) kernel_scope=none suites="matrix callers modes robustness optouts attribution fuzz soak" ;;
+lts61) kernel_scope=none suites="matrix callers modes robustness optouts attribution fuzz harm clients soak" ;;
 *) kernel_scope=none ;;
 esac
 # The series, for what GUP's callers do differently (tests/gupguard_test.h).
