@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: set everything up, boot the legacy test kernel (6.12 without
 # upstream's check), show a long-term writable pin of an ext4 file going
-# through, then gupguard refusing it, and the module's counters.
+# through, then gupguard refusing it, and the module's counters. First the
+# harm itself: a write through such a pin that fsync() does not put on disk.
 #   scripts/demo.sh [lts61]   # lts61: the same on Linux 6.1 LTS
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
