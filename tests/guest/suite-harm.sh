@@ -13,15 +13,22 @@ rdma_up() {
 	[ -e /sys/class/infiniband/$RXE ] && return 0
 	ip link set lo up &&
 		ip link add gg-rxe type dummy && ip addr add 10.77.0.1/24 dev gg-rxe && ip link set gg-rxe up &&
-		rdma link add $RXE type rxe netdev gg-rxe >"$out/rdma-link.txt" 2>&1 &&
-		[ -e /sys/class/infiniband/$RXE ] && [ -e /dev/infiniband/uverbs0 ]
+		rdma link add $RXE type rxe netdev gg-rxe >"$out/rdma-link.txt" 2>&1 || return 1
+	# The GIDs follow the netdev's addresses through a workqueue: wait.
+	local i
+	for ((i = 0; i < 100; i++)); do
+		rxe_gid_index >/dev/null && [ -e /dev/infiniband/uverbs0 ] && return 0
+		sleep 0.1
+	done
+	ls -l /sys/class/infiniband/$RXE/ports/1/gids/ /dev/infiniband >>"$out/rdma-link.txt" 2>&1
+	return 1
 }
 
 # rxe_gid_index: the index of rxe0's RoCE v2 GID of 10.77.0.1.
 rxe_gid_index() {
 	local g
 	for g in /sys/class/infiniband/$RXE/ports/1/gids/*; do
-		[ "$(<"$g")" = 0000:0000:0000:0000:0000:ffff:0a4d:0001 ] && echo "${g##*/}" && return
+		[ "$(cat "$g" 2>/dev/null)" = 0000:0000:0000:0000:0000:ffff:0a4d:0001 ] && echo "${g##*/}" && return
 	done
 	return 1
 }
