@@ -22,13 +22,21 @@ check() { # check DESC CMD...
 }
 has() { grep -q -- "$2" "$1"; } # has FILE REGEX
 
+# inject_boot DIR LABEL SUITE...: boots the stock kernel with those suites
+# into DIR, then judges it as scripts/test.sh does (DIR.checks); sets status.
+inject_boot() {
+	local dir=$1 label=$2
+	shift 2
+	"$GG_ROOT/qemu/run-vm.sh" "$kroot/stock/bzImage" "$dir" -- \
+		"GG_SUITES='$*' $GG_ROOT/tests/guest/run.sh stock $GG_RUN/bin $GG_ROOT/gupguard.ko $dir" >"$dir.run-vm.log" 2>&1
+	status=$?
+	"$GG_ROOT/scripts/check-guest.sh" "$dir" "$status" "$label" >"$dir.checks" 2>&1
+}
+
 # --- boot 1: everything but the panic, then the harness's verdict on it -----
 b1=$out/boot
-"$GG_ROOT/qemu/run-vm.sh" "$kroot/stock/bzImage" "$b1" -- \
-	"GG_SUITES='inject_fail inject_bail inject_plan inject_rows inject_exit inject_nosuch inject_warn inject_hang inject_leak' $GG_ROOT/tests/guest/run.sh stock $GG_RUN/bin $GG_ROOT/gupguard.ko $b1" \
-	>"$b1.run-vm.log" 2>&1
-status=$?
-"$GG_ROOT/scripts/check-guest.sh" "$b1" "$status" injected >"$b1.checks" 2>&1
+inject_boot "$b1" injected inject_fail inject_bail inject_plan inject_rows inject_exit inject_nosuch \
+	inject_warn inject_hang inject_leak
 r=$b1/results.tap
 check "the injected boot ran to its end (exit $status) with its TAP plan" \
 	bash -c "grep -q '^1\.\.[0-9]' '$r' && grep -q '^ok - injected: guest run' '$b1.checks' && [ $status != 0 ]"
@@ -54,11 +62,7 @@ check "a module that leaks is reported by kmemleak (two scans) and fails the boo
 
 # --- boot 2: a panic ----------------------------------------------------------
 b2=$out/panic
-"$GG_ROOT/qemu/run-vm.sh" "$kroot/stock/bzImage" "$b2" -- \
-	"GG_SUITES='inject_panic' $GG_ROOT/tests/guest/run.sh stock $GG_RUN/bin $GG_ROOT/gupguard.ko $b2" \
-	>"$b2.run-vm.log" 2>&1
-status=$?
-"$GG_ROOT/scripts/check-guest.sh" "$b2" "$status" panicked >"$b2.checks" 2>&1
+inject_boot "$b2" panicked inject_panic
 check "a guest panic is reported as a dead guest (exit $status) and fails the boot" \
 	bash -c "[ $status = 125 ] && grep -q 'guest died before its command finished' '$b2.run-vm.log' &&
 		grep -q 'Kernel panic' '$b2/console.log' && grep -q '^not ok - panicked: guest run did not complete' '$b2.checks'"

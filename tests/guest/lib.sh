@@ -756,22 +756,15 @@ suite_inject_fail() { tap_not_ok "injected: a failing guest test"; }
 suite_inject_warn() { echo "WARNING: CPU: 0 PID: $$ at injected/by/harness.c:1 gg_selftest+0x0/0x10" >/dev/kmsg; }
 # kselftest programs that do not run to their end (tests/gg_ktap_fault.c);
 # plans.txt says "gg_ktap_fault 6.12 -" runs 3 rows.
-suite_inject_bail() {
-	"$bin/gg_ktap_fault" bail >"$out/fault-bail.tap" 2>&1
-	import_ktap "$out/fault-bail.tap" "injected bail" $? "gg_ktap_fault $series -"
+# inject_ktap HOW CHECKER LABEL: one gg_ktap_fault run, judged as the suites judge theirs.
+inject_ktap() {
+	"$bin/gg_ktap_fault" "$1" >"$out/fault-$1.tap" 2>&1
+	"$2" "$out/fault-$1.tap" "$3" $? "gg_ktap_fault $series -"
 }
-suite_inject_plan() {
-	"$bin/gg_ktap_fault" short >"$out/fault-short.tap" 2>&1
-	summarize_ktap "$out/fault-short.tap" "injected plan mismatch" $? "gg_ktap_fault $series -"
-}
-suite_inject_rows() {
-	"$bin/gg_ktap_fault" long >"$out/fault-long.tap" 2>&1
-	summarize_ktap "$out/fault-long.tap" "injected row count" $? "gg_ktap_fault $series -"
-}
-suite_inject_exit() {
-	"$bin/gg_ktap_fault" exit >"$out/fault-exit.tap" 2>&1
-	summarize_ktap "$out/fault-exit.tap" "injected exit code" $? "gg_ktap_fault $series -"
-}
+suite_inject_bail() { inject_ktap bail import_ktap "injected bail"; }
+suite_inject_plan() { inject_ktap short summarize_ktap "injected plan mismatch"; }
+suite_inject_rows() { inject_ktap long summarize_ktap "injected row count"; }
+suite_inject_exit() { inject_ktap exit summarize_ktap "injected exit code"; }
 # A task in D state past the hung-task timeout: a write to a frozen ext4
 # waits in sb_start_write(), uninterruptibly, until the thaw.
 suite_inject_hang() {
