@@ -6,7 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../scripts/common.sh"
 bzimage=$1
-kvm_state=$GG_CACHE/kvm-$(cat /proc/sys/kernel/random/boot_id)
+kvm_state=$GG_CACHE/accel-$(cat /proc/sys/kernel/random/boot_id)
 if [ "${GG_KVM:-auto}" = never ] || [ ! -w /dev/kvm ]; then
 	echo tcg
 	exit 0

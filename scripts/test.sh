@@ -195,6 +195,7 @@ for fl in "${flavours[@]}"; do
 	"$GG_ROOT/scripts/check-guest.sh" "$out" "${status[$fl]}" "$fl" >"$out/guest-checks.tap"
 	grep -E '^not ok|^#' "$out/guest-checks.tap" | sed "s/^/[$fl] /"
 	p=$((p + $(grep -c '^ok ' "$out/guest-checks.tap")))
+	s=$((s + $(grep -c '^ok .*# SKIP' "$out/guest-checks.tap")))
 	f=$((f + $(grep -c '^not ok ' "$out/guest-checks.tap")))
 	# Not failures: a vCPU ran an int3 ftrace had taken out again (stale
 	# code under TCG), and the test kernel's tcg patch (or the shim,
@@ -207,7 +208,8 @@ for fl in "${flavours[@]}"; do
 	[ -s "$out/kmemleak-boot.txt" ] && echo "[$fl] note: kmemleak objects from boot, before any test (cleared): $(grep -c '^unreferenced object' "$out/kmemleak-boot.txt")"
 	record "guest: $fl kernel${reused[$fl]}" $((p - s)) "$f" "$s"
 	[ -z "${reused[$fl]}" ] && keep_if_passed "$fl" "${key[$fl]}" "$out" "$f"
-	ran_ok[$fl]=$([ "$f" = 0 ] && echo 1)
+	# The equivalence below needs this flavour's outputs, complete.
+	ran_ok[$fl]=$(grep -q '^ok - [^:]*: guest run completed' "$out/guest-checks.tap" && echo 1)
 	gg_log "[$fl] $((p - s)) passed, $f failed, $s skipped (TAP: $tap)"
 	grep -E '^# suite .* took' "$tap" | sed "s/^# /[$fl] /"
 	grep -hE '^# soak: ' "$tap" | sed "s/^# /[$fl] /"
@@ -234,14 +236,14 @@ done
 # against its base with the module at the patch's scope.
 for fl in "${flavours[@]}"; do
 	[[ "$fl" == *+* ]] || continue
-	# Both sides must come from this run (or a reused passing one): a base
-	# left from an earlier or failed run proves nothing.
+	# Both sides must come from this run (or a reused passing one), their
+	# guest runs complete: a base left from an earlier run proves nothing.
 	missing=
 	for need in "$fl" "${fl%+*}" $([ "$fl" = legacy+longterm ] && echo stock); do
 		[ "${ran_ok[$need]:-}" = 1 ] || missing+=" $need"
 	done
 	if [ -n "$missing" ]; then
-		gg_log "equivalence of $fl: not checked, these flavours did not run and pass here:$missing"
+		gg_log "equivalence of $fl: not checked, these flavours did not run to their end here:$missing"
 		record "equivalence: $fl (needs$missing)" 0 1 0
 		continue
 	fi

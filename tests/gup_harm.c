@@ -51,8 +51,11 @@ static int new_on_disk(void)
 	int fd = open(path, O_RDONLY | O_DIRECT), n = 0, i;
 	char *buf;
 
-	if (fd < 0 || posix_memalign((void **)&buf, pagesize, SIZE))
+	if (fd < 0)
 		ksft_exit_fail_msg("O_DIRECT open %s: %s\n", path, strerror(errno));
+	i = posix_memalign((void **)&buf, pagesize, SIZE);
+	if (i)
+		ksft_exit_fail_msg("posix_memalign: %s\n", strerror(i));
 	if (pread(fd, buf, SIZE, 0) != SIZE)
 		ksft_exit_fail_msg("O_DIRECT read %s: %s\n", path, strerror(errno));
 	for (i = 0; i < SIZE; i++)
@@ -257,6 +260,8 @@ static void by_rdma(char *map, int fd, struct outcome *o)
 	if (fsync(fd))
 		ksft_exit_fail_msg("fsync: %s\n", strerror(errno));
 	src = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (src == MAP_FAILED)
+		ksft_exit_fail_msg("mmap of the source buffer: %s\n", strerror(errno));
 	memset(src, NEW, SIZE);
 	smr = ibv_reg_mr(pd, src, SIZE, IBV_ACCESS_LOCAL_WRITE);
 	if (!smr)

@@ -73,6 +73,8 @@ finish_guest() {
 		else
 			echo "kmemleak: scan failed (kmemleak disabled itself?)" >"$out/kmemleak.txt"
 		fi
+	else
+		: >"$out/kmemleak-absent"
 	fi
 	dmesg >"$out/dmesg.txt"
 	echo "1..$tap_n"
