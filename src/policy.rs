@@ -425,8 +425,15 @@ mod tests {
             }
         }
         // The count of covered requests out of the 16: 2 (longterm), 4 (pin), 6 (get).
-        let n = |s: Scope| requests().filter(|&r| fast_covered(Mode::Enforce, s, r)).count();
-        assert_eq!([n(Scope::LongTerm), n(Scope::Pin), n(Scope::Get)], [2, 4, 6]);
+        let n = |s: Scope| {
+            requests()
+                .filter(|&r| fast_covered(Mode::Enforce, s, r))
+                .count()
+        };
+        assert_eq!(
+            [n(Scope::LongTerm), n(Scope::Pin), n(Scope::Get)],
+            [2, 4, 6]
+        );
     }
 
     #[test]
