@@ -5,17 +5,24 @@
 # Sourced by scripts/test.sh (and scripts/selftest-harness.sh, which checks
 # that a failed run is not kept). Needs $results (the cache directory).
 
-# inputs_key BINDIR KO WORD...: hash of everything a guest run depends on:
-# the built module and test programs (so the compilers too), every script
-# that runs in the guest or judges its output, the VM runner, QEMU,
-# virtme-ng and the accelerator, and WORDs (flavour, kernel image hash ...).
+# inputs_key BINDIR WORD...: hash of everything a guest run depends on: the
+# built test programs (so gcc too: they are built with -ffile-prefix-map, the
+# same bytes from any checkout), the module's sources and the compilers that
+# build it (its bytes are not: KASAN's and UBSAN's source locations hold the
+# checkout's absolute path), every script that runs in the guest or judges
+# its output, the VM runner, QEMU, virtme-ng and the accelerator, and WORDs
+# (flavour, kernel image hash ...).
 inputs_key() {
-	local bindir=$1 ko=$2
-	shift 2
+	local bindir=$1
+	shift
 	{
 		printf '%s\n' "$@"
-		sha256sum "$ko"
 		(cd "$bindir" && find . -maxdepth 1 -type f ! -name '*.h' -print0 | sort -z | xargs -0 sha256sum)
+		(cd "$GG_ROOT" && sha256sum Kbuild Makefile src/* rust-bindings/shim.rs)
+		/usr/bin/rustc --version
+		"$GG_LTS61_TOOLS/bin/rustc" --version 2>&1
+		bindgen --version 2>&1
+		clang --version | head -1
 		(cd "$GG_ROOT" && sha256sum tests/guest/* qemu/run-vm.sh qemu/accel.sh qemu/guest-init \
 			qemu/bin/virtme-run scripts/common.sh scripts/report.sh scripts/check-guest.sh \
 			scripts/check-dmesg.sh scripts/check-equivalence.sh scripts/selftest-harness.sh \

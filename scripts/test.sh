@@ -134,7 +134,7 @@ side=()
 for fl in "${flavours[@]}"; do
 	cpus[$fl]=2
 	[[ "$fl" == *+* ]] && cpus[$fl]=1
-	key[$fl]=$(inputs_key "$bindir" "${ko_of[$fl]:-$ko}" "$fl" "${GG_SUITES:-}" "cpus=${cpus[$fl]}" "accel=$accel" \
+	key[$fl]=$(inputs_key "$bindir" "$fl" "${GG_SUITES:-}" "cpus=${cpus[$fl]}" "accel=$accel" \
 		"$(sha256sum <"${image[$fl]}")")
 	reused[$fl]=
 	if reuse "$fl" "${key[$fl]}" "$run/$fl"; then
@@ -149,7 +149,7 @@ done
 # Then break things on purpose: the harness must notice each.
 hr=
 if [ -z "${KDIR:-}" ] && [ "${GG_HARNESS_SELFTEST:-1}" = 1 ]; then
-	hkey=$(inputs_key "$bindir" "$ko" harness "cpus=${cpus[harness]}" "accel=$accel" "$(sha256sum <"$kroot/stock/bzImage")" \
+	hkey=$(inputs_key "$bindir" harness "cpus=${cpus[harness]}" "accel=$accel" "$(sha256sum <"$kroot/stock/bzImage")" \
 		"$(cd "$GG_ROOT" && sha256sum scripts/results-cache.sh tests/gg_ktap_fault.c tests/kmod/*)")
 	if reuse harness "$hkey" "$run/harness"; then
 		hr=" (reused)"
