@@ -52,8 +52,10 @@ setup_guest() {
 	# What boot itself left unreferenced is not the tests' doing: reported
 	# and cleared here, so that finish_guest() sees only what came after.
 	if [ -e "$KMEMLEAK" ]; then
+		local t0=$SECONDS
 		kmemleak_settle && cat "$KMEMLEAK" >"$out/kmemleak-boot.txt" && echo clear >"$KMEMLEAK" ||
 			die_guest "kmemleak: cannot scan"
+		tap_diag "kmemleak: two scans at setup took $((SECONDS - t0)) s (6 s of it waiting)"
 	fi
 	tap_ok "setup: tmpfs, ext4, xfs, btrfs mounted, $hp huge pages, gup_test present"
 }
