@@ -33,16 +33,27 @@ ib_write_bw_pair() {
 	return "$rc"
 }
 
-# perftest_case LABEL TAG WANT(works|refused) [--mmap=FILE]: refused is
-# perftest failing to register its memory region, and nothing else.
+# perftest_case LABEL TAG WANT(works|refused) [--mmap=FILE]: works is a
+# server and client pair and its bandwidth line; refused is perftest failing
+# to register its memory region and nothing else. One process shows that:
+# ib_write_bw registers its buffer before it opens any connection.
 perftest_case() {
-	local label=$1 tag=$2 want=$3 line rc
+	local label=$1 tag=$2 want=$3 line rc gi
 	shift 3
-	line=$(ib_write_bw_pair "$tag" "$@")
-	rc=$?
+	if [ "$want" = works ]; then
+		line=$(ib_write_bw_pair "$tag" "$@")
+		rc=$?
+	else
+		gi=$(rxe_gid_index)
+		timeout 60 ib_write_bw -d "$RXE" -x "${gi:-0}" -s 4096 -n 200 -F -p "$PERF_PORT" "$@" \
+			>"$out/ib_write_bw-$tag-server.txt" 2>&1
+		rc=$?
+		: >"$out/ib_write_bw-$tag-client.txt"
+		line=$(grep -hiE 'MR|fail|unable|error' "$out/ib_write_bw-$tag-server.txt" | head -3 | tr '\n' ' ')
+	fi
 	if { [ "$want" = works ] && [ "$rc" = 0 ] && [ -n "$line" ]; } ||
-		{ [ "$want" = refused ] && [ "$rc" != 0 ] &&
-			grep -qE "Couldn't allocate MR|Couldn't create MR" "$out/ib_write_bw-$tag-server.txt" "$out/ib_write_bw-$tag-client.txt"; }; then
+		{ [ "$want" = refused ] && [ "$rc" != 0 ] && [ "$rc" != 124 ] &&
+			grep -q "Couldn't allocate MR" "$out/ib_write_bw-$tag-server.txt"; }; then
 		tap_ok "$flavour, $label: ib_write_bw ${*:-(anonymous buffer)} $want: $line"
 	else
 		tap_not_ok "$flavour, $label: ib_write_bw ${*:-(anonymous buffer)} (exit $rc), wanted it to $want: $line"
@@ -51,44 +62,49 @@ perftest_case() {
 	fi
 }
 
-# fio_case LABEL TAG WANT(works|EFAULT|EOPNOTSUPP) BUFFER(shared|anon) ENGINE(uring|direct)
-# One small bounded fio job: 256 KB read in 64 KB blocks from an ext4 file,
-# into a buffer that is a MAP_SHARED ext4 file (iomem=mmapshared, the file
-# made at the buffer's size first) or anonymous memory; through io_uring with
-# registered buffers (fixedbufs: a long-term writable pin), or O_DIRECT
-# with psync (a short-term pin per read).
-fio_case() {
-	local label=$1 tag=$2 want=$3 buffer=$4 engine=$5 log=$out/fio-$2.txt rc got errline
-	local args=(--name=gg --filename="$MNT/ext4/fio.data" --size=256k --bs=64k --rw=read --iodepth=2
-		--runtime=60 --output-format=normal)
+# fio_jobs LABEL TAG JOB=WANT...: one bounded fio run of small jobs side by
+# side, each 256 KB read in 64 KB blocks from an ext4 file, each job's error
+# from fio's terse output against WANT (works, EFAULT or EOPNOTSUPP). A JOB
+# is ENGINE-BUFFER: uring (io_uring with registered buffers, fixedbufs: a
+# long-term writable pin) or direct (O_DIRECT through psync: a short-term
+# pin per read), into a shared buffer (iomem=mmapshared over an ext4 file,
+# made at the buffer's size first: fio maps it unsized) or an anon one.
+fio_jobs() {
+	local label=$1 tag=$2 log=$out/fio-$2.txt spec job want err w errline
+	shift 2
+	local args=(--output-format=terse --terse-version=3 --filename="$MNT/ext4/fio.data" --size=256k
+		--bs=64k --rw=read --iodepth=2 --runtime=60)
 	[ -f "$MNT/ext4/fio.data" ] || head -c 262144 /dev/urandom >"$MNT/ext4/fio.data"
-	case $engine in
-	uring) args+=(--ioengine=io_uring --fixedbufs=1 --direct=0) ;;
-	direct) args+=(--ioengine=psync --direct=1) ;;
-	esac
-	if [ "$buffer" = shared ]; then
-		rm -f "$MNT/ext4/fio.buf" && truncate -s 1M "$MNT/ext4/fio.buf"
-		args+=(--iomem="mmapshared:$MNT/ext4/fio.buf")
-	fi
+	for spec; do
+		job=${spec%=*}
+		args+=(--name="$job")
+		case ${job%-*} in
+		uring) args+=(--ioengine=io_uring --fixedbufs=1 --direct=0) ;;
+		direct) args+=(--ioengine=psync --direct=1) ;;
+		esac
+		if [ "${job#*-}" = shared ]; then
+			rm -f "$MNT/ext4/fio-$job.buf" && truncate -s 1M "$MNT/ext4/fio-$job.buf"
+			args+=(--iomem="mmapshared:$MNT/ext4/fio-$job.buf")
+		fi
+	done
 	timeout 120 fio "${args[@]}" >"$log" 2>&1
-	rc=$?
-	errline=$(grep -m1 -E 'err=|error|fio: ' "$log" | sed 's/^ *//')
-	case $want in
-	works) [ "$rc" = 0 ] && ! grep -q 'err= *[1-9]' "$log" ;;
-	EFAULT) [ "$rc" != 0 ] && grep -qiE 'Bad address|err=14' "$log" ;;
-	EOPNOTSUPP) [ "$rc" != 0 ] && grep -qiE 'Operation not supported|err=95' "$log" ;;
-	esac
-	got=$?
-	if [ "$got" = 0 ]; then
-		tap_ok "$flavour, $label: fio $engine into a $buffer buffer: $want (exit $rc)${errline:+: $errline}"
-	else
-		tap_not_ok "$flavour, $label: fio $engine into a $buffer buffer (exit $rc), wanted $want"
-		tail -15 "$log" | tap_attach /dev/stdin
-	fi
+	for spec; do
+		job=${spec%=*} want=${spec#*=}
+		err=$(awk -F';' -v j="$job" '$1 == 3 && $3 == j { print $5 }' "$log")
+		case $want in works) w=0 ;; EFAULT) w=14 ;; EOPNOTSUPP) w=95 ;; esac
+		errline=
+		[ "${err:-0}" != 0 ] && errline=": $(grep -m1 -E "err=$err/|io_u error" "$log")"
+		if [ "$err" = "$w" ]; then
+			tap_ok "$flavour, $label: fio $job: $want (err=$err)$errline"
+		else
+			tap_not_ok "$flavour, $label: fio $job: err=${err:-none}, wanted $want"
+			grep -v '^3;' "$log" | tail -15 | tap_attach /dev/stdin
+		fi
+	done
 }
 
 suite_clients() {
-	local uring_file sc direct_file
+	local uring_file sc direct_file mr_file
 	tap_diag "suite clients: perftest over Soft-RoCE, fio with io_uring and O_DIRECT"
 	module_loaded && module_unload
 	if ! rdma_up; then
@@ -101,48 +117,46 @@ suite_clients() {
 		return
 	fi
 	rm -f "$MNT/ext4/perftest.buf" && truncate -s 16M "$MNT/ext4/perftest.buf"
-	# What the kernel itself does with an io_uring registration of a file buffer.
-	uring_file=works
-	[ "$kernel_refuses" = 1 ] && uring_file=EFAULT
+	# What the kernel itself does with a long-term pin of a file buffer.
+	uring_file=works mr_file=works
+	[ "$kernel_refuses" = 1 ] && uring_file=EFAULT mr_file=refused
+	# 6.1's io_uring refuses any file buffer but shmem itself.
 	[ "$series" = 6.1 ] && uring_file=EOPNOTSUPP
-	local mr_file=works
-	[ "$kernel_refuses" = 1 ] && mr_file=refused
-	perftest_case "no module" nomod-anon works
 	perftest_case "no module" nomod-file "$mr_file" --mmap="$MNT/ext4/perftest.buf"
-	fio_case "no module" nomod-uring-shared "$uring_file" shared uring
-	fio_case "no module" nomod-direct-shared works shared direct
+	fio_jobs "no module" nomod uring-shared="$uring_file" direct-shared=works
 	[ "${patched:-0}" = 1 ] && return
 
 	for sc in longterm pin get; do
 		module_loaded && module_unload
 		module_load mode=enforce scope="$sc" || { tap_not_ok "$flavour: insmod scope=$sc"; continue; }
 		echo 0 >"$DBG/counters"
-		# perftest at the narrowest and the widest scope (pin lies between).
-		if [ "$sc" != pin ]; then
+		# Every scope covers a long-term writable pin, and gupguard refuses it
+		# before 6.1's io_uring can look at the buffer. O_DIRECT takes a
+		# short-term pin on 6.12 (scope pin covers it) and a reference on 6.1
+		# (scope get does).
+		direct_file=works
+		[ "$sc" = get ] && direct_file=EFAULT
+		[ "$sc" = pin ] && [ "$series" != 6.1 ] && direct_file=EFAULT
+		if [ "$sc" = get ]; then
+			# What the widest scope leaves alone, the narrower ones do too.
 			perftest_case "gupguard enforce, scope $sc" "$sc-anon" works
+			fio_jobs "gupguard enforce, scope $sc" "$sc" uring-shared=EFAULT direct-shared="$direct_file" \
+				uring-anon=works direct-anon=works
+		else
+			fio_jobs "gupguard enforce, scope $sc" "$sc" uring-shared=EFAULT direct-shared="$direct_file"
+		fi
+		if [ "$sc" != pin ]; then
 			perftest_case "gupguard enforce, scope $sc" "$sc-file" refused --mmap="$MNT/ext4/perftest.buf"
 			tap_check "$flavour, gupguard enforce, scope $sc: perftest's file MR refused by gupguard, attributed to ib_umem_get: $(awk 'NR > 1 && $1 ~ /^ib_umem_get/ { print $1, $5 }' "$DBG/by_caller")" \
 				test -n "$(awk 'NR > 1 && $1 ~ /^ib_umem_get/ && $5 > 0' "$DBG/by_caller")"
 		fi
-		# Every scope covers a long-term writable pin; gupguard refuses it
-		# before 6.1's io_uring can look at the buffer.
-		fio_case "gupguard enforce, scope $sc" "$sc-uring-shared" EFAULT shared uring
-		[ "$sc" = get ] && fio_case "gupguard enforce, scope $sc" "$sc-uring-anon" works anon uring
-		# O_DIRECT: a short-term pin on 6.12 (scope pin covers it), a
-		# reference on 6.1 (scope get does).
-		direct_file=works
-		[ "$sc" = get ] && direct_file=EFAULT
-		[ "$sc" = pin ] && [ "$series" != 6.1 ] && direct_file=EFAULT
-		fio_case "gupguard enforce, scope $sc" "$sc-direct-shared" "$direct_file" shared direct
-		[ "$sc" = get ] && fio_case "gupguard enforce, scope $sc" "$sc-direct-anon" works anon direct
 	done
-	# (Anonymous memory at the widest scope only: what get leaves alone, the
-	# narrower ones do.) Audit: the same file buffers work where the kernel
-	# allows them, and are attributed.
+	# Audit: the same file buffers work where the kernel allows them, and
+	# are attributed.
 	module_unload
 	module_load mode=audit || { tap_not_ok "$flavour: insmod mode=audit"; return; }
 	echo 0 >"$DBG/counters"
-	fio_case "gupguard audit" audit-uring-shared "$uring_file" shared uring
+	fio_jobs "gupguard audit" audit uring-shared="$uring_file"
 	perftest_case "gupguard audit" audit-file "$mr_file" --mmap="$MNT/ext4/perftest.buf"
 	"$here/../../scripts/report.sh" --events 20 >"$out/report-clients.txt" 2>&1
 	tap_check "$flavour, gupguard audit: scripts/report.sh names fio's io_uring and perftest's ib_umem_get" \
