@@ -45,37 +45,39 @@ static const char *dir, *fs, *via, *expect, *device = "rxe0";
 static char path[4096];
 static long pagesize;
 
-/* How many of the file's first SIZE bytes are NEW, read with O_DIRECT. */
-static int new_on_disk(void)
+/*
+ * How many of the file's first SIZE bytes are NEW, read with O_DIRECT
+ * (direct) or through the page cache; -1 with *err set if the read fails
+ * (btrfs fails writeback of a folio dirtied behind its back with EUCLEAN,
+ * and an O_DIRECT read writes the range back first).
+ */
+static int read_new(bool direct, int *err)
 {
-	int fd = open(path, O_RDONLY | O_DIRECT), n = 0, i;
+	int fd = open(path, O_RDONLY | (direct ? O_DIRECT : 0)), n = 0, i;
+	ssize_t got;
 	char *buf;
 
 	if (fd < 0)
-		ksft_exit_fail_msg("O_DIRECT open %s: %s\n", path, strerror(errno));
+		ksft_exit_fail_msg("open %s: %s\n", path, strerror(errno));
 	i = posix_memalign((void **)&buf, pagesize, SIZE);
 	if (i)
 		ksft_exit_fail_msg("posix_memalign: %s\n", strerror(i));
-	if (pread(fd, buf, SIZE, 0) != SIZE)
-		ksft_exit_fail_msg("O_DIRECT read %s: %s\n", path, strerror(errno));
-	for (i = 0; i < SIZE; i++)
+	got = pread(fd, buf, SIZE, 0);
+	*err = got < 0 ? errno : got != SIZE ? EIO : 0;
+	for (i = 0; !*err && i < SIZE; i++)
 		n += buf[i] == NEW;
 	free(buf);
 	close(fd);
-	return n;
+	return *err ? -1 : n;
 }
 
-/* How many of the file's first SIZE bytes are NEW, read through the page cache. */
-static int new_in_file(void)
+/* The same, where any error is the test's own failure. */
+static int new_on_disk(void)
 {
-	int fd = open(path, O_RDONLY), n = 0, i;
-	char buf[SIZE];
+	int err, n = read_new(true, &err);
 
-	if (fd < 0 || pread(fd, buf, SIZE, 0) != SIZE)
-		ksft_exit_fail_msg("read %s: %s\n", path, strerror(errno));
-	for (i = 0; i < SIZE; i++)
-		n += buf[i] == NEW;
-	close(fd);
+	if (n < 0)
+		ksft_exit_fail_msg("O_DIRECT read %s: %s\n", path, strerror(err));
 	return n;
 }
 
@@ -95,7 +97,8 @@ static char *setup(int *fdp)
 	char *map;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/gup_harm.%s", dir, via);
+	/* A file of its own: one a failed writeback left dirty stays out of the next run's way. */
+	snprintf(path, sizeof(path), "%s/gup_harm.%s.%d", dir, via, (int)getpid());
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	memset(buf, OLD, SIZE);
 	if (fd < 0 || pwrite(fd, buf, SIZE, 0) != SIZE || fsync(fd))
@@ -114,7 +117,9 @@ struct outcome {
 	int mapped_new;		/* NEW bytes the mapping shows then */
 	int fsync_ret;		/* fsync() after the write */
 	int disk_new;		/* NEW bytes on the disk then (O_DIRECT) */
-	int after_new;		/* NEW bytes once the pin is gone and the cache dropped */
+	int after_fsync;	/* errno of fsync() once the pin is gone, 0 if it worked */
+	int after_new;		/* NEW bytes read then (-1: the read failed, after_err) */
+	int after_err;
 	const char *after;	/* how "after" was reached */
 };
 
@@ -159,10 +164,10 @@ static void by_io_uring(char *map, int fd, struct outcome *o)
 	io_uring_unregister_buffers(&ring);
 	io_uring_queue_exit(&ring);
 	munmap(map, SIZE);
-	fsync(fd);
+	o->after_fsync = fsync(fd) ? errno : 0;
 	posix_fadvise(fd, 0, SIZE, POSIX_FADV_DONTNEED);
-	o->after_new = new_in_file();
-	o->after = "unregistered, fsync, page cache dropped, read";
+	o->after_new = read_new(false, &o->after_err);
+	o->after = "unregistered, page cache dropped, read";
 	close(sfd);
 	unlink(src);
 }
@@ -289,9 +294,9 @@ static void by_rdma(char *map, int fd, struct outcome *o)
 	ibv_dereg_mr(mr);
 	ibv_dereg_mr(smr);
 	munmap(src, SIZE);
-	fsync(fd);
-	o->after_new = new_on_disk();
-	o->after = "deregistered (which dirties the pages), fsync, O_DIRECT read";
+	o->after_fsync = fsync(fd) ? errno : 0;
+	o->after_new = read_new(true, &o->after_err);
+	o->after = "deregistered (which dirties the pages), O_DIRECT read";
 out:
 	ibv_destroy_qp(qa);
 	ibv_destroy_qp(qb);
@@ -347,7 +352,7 @@ int main(int argc, char **argv)
 
 	snprintf(desc, sizeof(desc), "%s over a MAP_SHARED %s file, %d bytes", via, fs, SIZE);
 	if (o.reg_err) {
-		int kept = new_on_disk() == 0 && new_in_file() == 0;
+		int err, kept = new_on_disk() == 0 && read_new(false, &err) == 0;
 
 		ksft_print_msg("harm: %s on %s: registration failed: %s; file kept its data: %s\n", via,
 			       fs, strerror(o.reg_err), kept ? "yes" : "no");
@@ -356,9 +361,15 @@ int main(int argc, char **argv)
 		ksft_test_result(ok, "%s: registration %s (expected %s)\n", desc,
 				 o.reg_err == EFAULT ? "refused" : strerror(o.reg_err), expect);
 	} else {
-		ksft_print_msg("harm: %s on %s: wrote %d through the pin, mapping shows %d new, fsync %d, on disk %d new of %d (O_DIRECT); %s: %d new\n",
+		char after[128];
+
+		if (o.after_new >= 0)
+			snprintf(after, sizeof(after), "%d new", o.after_new);
+		else
+			snprintf(after, sizeof(after), "failed: %s", strerror(o.after_err));
+		ksft_print_msg("harm: %s on %s: wrote %d through the pin, mapping shows %d new, fsync %d, on disk %d new of %d (O_DIRECT); then fsync: %s; %s: %s\n",
 			       via, fs, o.written, o.mapped_new, o.fsync_ret, o.disk_new, SIZE,
-			       o.after, o.after_new);
+			       o.after_fsync ? strerror(o.after_fsync) : "0", o.after, after);
 		/* Lost: the write completed and fsync() said yes, the disk says no. */
 		ok = !strcmp(expect, "lost") && disk_before == 0 && o.written == SIZE &&
 		     o.mapped_new == SIZE && o.fsync_ret == 0 && o.disk_new < SIZE &&
