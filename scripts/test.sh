@@ -116,95 +116,66 @@ results=$GG_CACHE/results
 # KVM or TCG (probed once per host boot): part of every result's key.
 accel=$("$GG_ROOT/qemu/accel.sh" "${image[${flavours[0]}]}") || fatal "probing the accelerator"
 
-# Jobs. A flavour that runs the module's suites boots twice: its serial
-# suites (one program at a time: the oracle, matrix, callers, attribution,
-# opt-outs, harm, clients) with one vCPU, and its concurrency suites (mode
-# races, unload races, fuzz, soak, bench) with two, as FLAVOUR.smp. A
-# patched kernel's boot (oracle, matrix, callers, harm without the module)
-# and the harness self-test have one vCPU too. Two slots run them: the
-# first takes the two-vCPU boots one after the other, then helps the second
-# with the one-vCPU ones, longest first; at most three vCPUs on two cores.
-# (Two two-vCPU TCG guests side by side ran 3x slower each: most likely a
-# vCPU spinning on a lock held by a vCPU whose host thread was not running.
-# A one-vCPU guest has no such lock to wait for.) GG_SUITES: one two-vCPU
-# boot per flavour with those suites.
-declare -A status key reused ran_ok cpus job_flavour job_part
-jobs=()
-add_job() { # add_job NAME FLAVOUR CPUS PART(all|serial|smp)
-	jobs+=("$1")
-	job_flavour[$1]=$2 cpus[$1]=$3 job_part[$1]=$4
-}
-for fl in "${flavours[@]}"; do
-	if [[ "$fl" == *+* ]]; then
-		add_job "$fl" "$fl" 1 all
-	elif [ -n "${GG_SUITES:-}" ]; then
-		add_job "$fl" "$fl" 2 all
-	else
-		add_job "$fl" "$fl" 1 serial
-		add_job "$fl.smp" "$fl" 2 smp
-	fi
-done
-boot_job() { # boot_job JOB: boots it; exits with its guest run's code
-	local out=$run/$1 fl=${job_flavour[$1]}
+# The flavours that run the module's suites boot one after the other with two
+# vCPUs: the soak and the unload races need them, and two 2-vCPU TCG guests
+# side by side ran 3x slower each (most likely a vCPU spinning on a lock held
+# by a vCPU whose host thread was not running); a one-vCPU guest beside a
+# two-vCPU one ran at half speed (QEMU's I/O thread serves the 9p root: a
+# guest keeps more than one host core busy), so splitting a flavour's
+# suites over two boots side by side gained nothing. A patched kernel's boot
+# runs four kselftest programs without the module, and the harness self-test
+# breaks things on purpose: one vCPU is enough, so those boot two at a time,
+# one per core.
+declare -A status key reused ran_ok cpus=([harness]=1)
+boot_flavour() { # boot_flavour FLAVOUR: boots it; exits with its guest run's code
+	local out=$run/$1
 	rm -rf "$out" && mkdir -p "$out"
-	GG_VM_CPUS=${cpus[$1]} "$GG_ROOT/qemu/run-vm.sh" "${image[$fl]}" "$out" -- \
-		"GG_PART=${job_part[$1]} GG_SUITES='${GG_SUITES:-}' $GG_ROOT/tests/guest/run.sh $fl $bindir ${ko_of[$fl]:-$ko} $out"
+	GG_VM_CPUS=${cpus[$1]} "$GG_ROOT/qemu/run-vm.sh" "${image[$1]}" "$out" -- \
+		"GG_SUITES='${GG_SUITES:-}' $GG_ROOT/tests/guest/run.sh $1 $bindir ${ko_of[$1]:-$ko} $out"
 }
-smp=() serial=()
-for job in "${jobs[@]}"; do
-	fl=${job_flavour[$job]}
-	key[$job]=$(inputs_key "$bindir" "$job" "part=${job_part[$job]}" "${GG_SUITES:-}" "cpus=${cpus[$job]}" \
-		"accel=$accel" "$(sha256sum <"${image[$fl]}")")
-	reused[$job]=
-	if reuse "$job" "${key[$job]}" "$run/$job"; then
-		status[$job]=0 reused[$job]=" (reused)"
-	elif [ "${cpus[$job]}" = 2 ]; then
-		smp+=("$job")
+side=()
+for fl in "${flavours[@]}"; do
+	cpus[$fl]=2
+	[[ "$fl" == *+* ]] && cpus[$fl]=1
+	key[$fl]=$(inputs_key "$bindir" "$fl" "${GG_SUITES:-}" "cpus=${cpus[$fl]}" "accel=$accel" \
+		"$(sha256sum <"${image[$fl]}")")
+	reused[$fl]=
+	if reuse "$fl" "${key[$fl]}" "$run/$fl"; then
+		status[$fl]=0 reused[$fl]=" (reused)"
+	elif [ "${cpus[$fl]}" = 1 ]; then
+		side+=("$fl")
 	else
-		serial+=("$job")
+		boot_flavour "$fl"
+		status[$fl]=$?
 	fi
 done
 # Then break things on purpose: the harness must notice each.
 hr=
 if [ -z "${KDIR:-}" ] && [ "${GG_HARNESS_SELFTEST:-1}" = 1 ]; then
-	cpus[harness]=1
 	hkey=$(inputs_key "$bindir" harness "cpus=${cpus[harness]}" "accel=$accel" "$(sha256sum <"$kroot/stock/bzImage")" \
-		"$(cd "$GG_ROOT" && sha256sum scripts/results-cache.sh tests/gg_ktap_fault.c tests/kmod/*)")
+		"$(cd "$GG_ROOT" && sha256sum scripts/selftest-harness.sh scripts/results-cache.sh scripts/check-guest.sh \
+			scripts/check-dmesg.sh scripts/check-equivalence.sh tests/gg_ktap_fault.c tests/kmod/*)")
 	if reuse harness "$hkey" "$run/harness"; then
 		hr=" (reused)"
 	else
-		serial+=(harness)
+		side+=(harness)
 	fi
 fi
-run_one() { # run_one JOB: runs it, its exit code to $run/.exit-JOB
-	if [ "$1" = harness ]; then
-		GG_VM_CPUS=${cpus[harness]} GG_KROOT=$kroot "$GG_ROOT/scripts/selftest-harness.sh" >"$run/harness.tap" 2>&1
-	else
-		boot_job "$1"
-	fi
-	echo $? >"$run/.exit-$1"
-}
-# The one-vCPU queue, a job a line, the longest first (a flavour's serial
-# suites, then the patched kernels, then the self-test); next_serial takes
-# the first one.
-queue=$run/.serial-queue
-printf '%s\n' "${serial[@]}" | sed '/^$/d' | awk '{ print ($0 == "harness" ? 2 : /\+/ ? 1 : 0), NR, $0 }' |
-	sort -n -k1,1 -k2,2 | cut -d' ' -f3 >"$queue"
-next_serial() { flock "$queue" sh -c 'head -1 "$1"; sed -i 1d "$1"' _ "$queue"; }
-slot() { # slot JOB...: those two-vCPU jobs in turn, then one-vCPU ones until none is left
-	local job
-	for job in "$@"; do run_one "$job"; done
-	while job=$(next_serial) && [ -n "$job" ]; do run_one "$job"; done
-}
-rm -f "$run"/.exit-*
-slot "${smp[@]}" &
-slot1=$!
-slot &
-slot2=$!
-wait "$slot1" "$slot2"
-for job in "${smp[@]}" "${serial[@]}"; do
-	[ -n "$job" ] || continue
-	status[$job]=$(cat "$run/.exit-$job" 2>/dev/null || echo 255)
+# The one-vCPU boots, two at a time.
+declare -A pid
+for ((i = 0; i < ${#side[@]}; i += 2)); do
+	for job in "${side[@]:i:2}"; do
+		if [ "$job" = harness ]; then
+			GG_VM_CPUS=${cpus[harness]} GG_KROOT=$kroot "$GG_ROOT/scripts/selftest-harness.sh" >"$run/harness.tap" 2>&1 &
+		else
+			boot_flavour "$job" &
+		fi
+		pid[$job]=$!
+	done
+	for job in "${side[@]:i:2}"; do
+		wait "${pid[$job]}"
+		status[$job]=$?
+	done
 done
 if [ -n "${hkey:-}" ]; then
 	[ -z "$hr" ] && cp "$run/harness.tap" "$run/harness/"
@@ -215,8 +186,7 @@ if [ -n "${hkey:-}" ]; then
 	record "harness self-test (breakage)$hr" "$p" "$f" 0
 fi
 
-for job in "${jobs[@]}"; do
-	fl=$job
+for fl in "${flavours[@]}"; do
 	out=$run/$fl
 	tap=$out/results.tap
 	touch "$tap"
@@ -238,16 +208,10 @@ for job in "${jobs[@]}"; do
 	stale='stale int3\|stray int3'
 	n=$(grep -c "$stale" "$out/console.log")
 	[ "$n" -gt 0 ] && echo "[$fl] note: $n stale-int3 lines (TCG), e.g. $(grep -m1 -h "$stale" "$out/console.log" | sed 's/^\[ *[0-9.]*\] //')"
-	# What boot itself left to kmemleak (cleared before the suites): shown.
-	[ -s "$out/kmemleak-boot.txt" ] && echo "[$fl] note: kmemleak objects from boot, before any test (cleared): $(grep -c '^unreferenced object' "$out/kmemleak-boot.txt")"
-	what=
-	[ "${job_part[$fl]}" = smp ] && what=", concurrency suites, 2 vCPUs"
-	[ "${job_part[$fl]}" = serial ] && what=", serial suites"
-	record "guest: ${job_flavour[$fl]} kernel$what${reused[$fl]}" $((p - s)) "$f" "$s"
+	record "guest: $fl kernel${reused[$fl]}" $((p - s)) "$f" "$s"
 	[ -z "${reused[$fl]}" ] && keep_if_passed "$fl" "${key[$fl]}" "$out" "$f"
 	# The equivalence below needs this flavour's outputs, complete.
-	[ "${job_part[$fl]}" != smp ] &&
-		ran_ok[${job_flavour[$fl]}]=$(grep -q '^ok - [^:]*: guest run completed' "$out/guest-checks.tap" && echo 1)
+	ran_ok[$fl]=$(grep -q '^ok - [^:]*: guest run completed' "$out/guest-checks.tap" && echo 1)
 	gg_log "[$fl] $((p - s)) passed, $f failed, $s skipped (TAP: $tap)"
 	grep -E '^# suite .* took' "$tap" | sed "s/^# /[$fl] /"
 	grep -hE '^# soak: ' "$tap" | sed "s/^# /[$fl] /"

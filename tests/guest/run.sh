@@ -17,7 +17,7 @@ for f in "$here"/suite-*.sh; do . "$f"; done
 exec >"$out/results.tap" 2>&1
 
 echo "TAP version 13"
-tap_diag "gupguard guest suite: flavour $flavour (${GG_PART:-all}), kernel $(uname -r), $(nproc) cpus"
+tap_diag "gupguard guest suite: flavour $flavour, kernel $(uname -r), $(nproc) cpus"
 setup_guest
 
 # kernel_scope: the scope of the kernel's own rule (none: it refuses
@@ -42,15 +42,6 @@ kernel_refuses=1
 oracle_scopes=longterm
 [ "$flavour" = stock ] && oracle_scopes="longterm pin get"
 
-# GG_PART (scripts/test.sh): serial boots with one vCPU run the suites that
-# run one program at a time, smp boots with two run the rest.
-concurrent=" modes robustness fuzz soak bench " keep=
-case ${GG_PART:-all} in
-serial) for s in $suites; do [[ "$concurrent" == *" $s "* ]] || keep+=" $s"; done ;;
-smp) for s in $suites; do [[ "$concurrent" == *" $s "* ]] && keep+=" $s"; done ;;
-*) keep=$suites ;;
-esac
-suites=${keep:-}
 for s in ${GG_SUITES:-$suites}; do
 	if ! declare -F "suite_$s" >/dev/null; then
 		tap_not_ok "no such suite: $s (tests/guest/*.sh define suite_NAME)"
