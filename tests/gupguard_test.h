@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 #include <linux/magic.h>
 #include <sys/ioctl.h>
 #include <sys/utsname.h>
@@ -70,23 +69,10 @@ static inline unsigned int gg_foll_longterm(void)
  * FOLL_LONGTERM pin the same way, and tell a failed pin only by pinning
  * fewer bytes: reported as EFAULT, GUP's refusal. Returns 0 or an errno.
  */
-/* gupguard's slow_refused counter, or -1 if the module is not loaded. */
-static inline long long gg_refused_count(void)
-{
-	static const char *const name[] = { "slow_refused" };
-	long long v;
-
-	if (access(GG_COUNTERS, R_OK))
-		return -1;
-	gg_read_counters(name, 1, &v);
-	return v;
-}
-
 static inline int gg_pin_longterm(int fd, void *mem, size_t size, size_t per_call, bool write,
 				  bool fast)
 {
 	static int has_test = -1;
-	long long refused;
 	struct pin_longterm_test lt = {
 		.addr = (uintptr_t)mem, .size = size,
 		.flags = (write ? PIN_LONGTERM_TEST_FLAG_USE_WRITE : 0) |
@@ -117,17 +103,15 @@ static inline int gg_pin_longterm(int fd, void *mem, size_t size, size_t per_cal
 			return errno;
 		return ioctl(fd, PIN_LONGTERM_TEST_STOP) ? EIO : 0;
 	}
-	refused = gg_refused_count();
 	if (ioctl(fd, fast ? PIN_FAST_BENCHMARK : PIN_LONGTERM_BENCHMARK, &gup))
 		return errno;
-	if (gup.size == size)
-		return 0;
 	/*
-	 * The benchmark drops the errno of a short call. 6.1 refuses nothing
-	 * itself, so a short pin is a refusal only if gupguard counted one
-	 * meanwhile; anything else is a failure, never to be read as a refusal.
+	 * The benchmark drops the errno of a short call: a short pin reads as
+	 * a refusal. (Asking gupguard's counters instead would open its debugfs
+	 * file, which holds the module: rmmod then fails "in use" under the
+	 * unload races.)
 	 */
-	return refused >= 0 && gg_refused_count() > refused ? EFAULT : EIO;
+	return gup.size == size ? 0 : EFAULT;
 }
 
 /* A pin's outcome as a row prints it: worked, refused (EFAULT) or failed. */

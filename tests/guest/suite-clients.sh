@@ -84,7 +84,14 @@ fio_jobs() {
 		err=$(awk -F';' -v j="$job" '$1 == 3 && $3 == j { print $5 }' "$log")
 		case $want in works) w=0 ;; EFAULT) w=14 ;; EOPNOTSUPP) w=95 ;; esac
 		errline=
-		[ "${err:-0}" != 0 ] && errline=": $(grep -m1 -E "err=$err/|io_u error" "$log")"
+		# fio's own error line: io_uring's setup names its function, a
+		# failed O_DIRECT read its I/O.
+		if [ "${err:-0}" != 0 ]; then
+			case $job in
+			uring-*) errline=": $(grep -m1 "err=$err/.*func=io_queue_init" "$log")" ;;
+			*) errline=": $(grep -m1 'io_u error' "$log")" ;;
+			esac
+		fi
 		if [ "$err" = "$w" ]; then
 			tap_ok "$flavour, $label: fio $job: $want (err=$err)$errline"
 		else
