@@ -128,10 +128,19 @@ accel=$("$GG_ROOT/qemu/accel.sh" "${image[${flavours[0]}]}") || fatal "probing t
 # one per core.
 declare -A status key reused ran_ok cpus=([harness]=1)
 boot_flavour() { # boot_flavour FLAVOUR: boots it; exits with its guest run's code
-	local out=$run/$1
+	local out=$run/$1 rc
 	rm -rf "$out" && mkdir -p "$out"
 	GG_VM_CPUS=${cpus[$1]} "$GG_ROOT/qemu/run-vm.sh" "${image[$1]}" "$out" -- \
 		"GG_SUITES='${GG_SUITES:-}' $GG_ROOT/tests/guest/run.sh $1 $bindir ${ko_of[$1]:-$ko} $out"
+	rc=$?
+	# A run that passed is kept at once, not only at the end: a test command
+	# stopped half-way has not wasted the boots it finished. (The summary
+	# below judges it again, and keeps it again.)
+	if [ "$rc" = 0 ] && ! grep -q '^not ok' "$out/results.tap" &&
+		"$GG_ROOT/scripts/check-guest.sh" "$out" 0 "$1" >/dev/null; then
+		keep_if_passed "$1" "${key[$1]}" "$out" 0
+	fi
+	return "$rc"
 }
 side=()
 for fl in "${flavours[@]}"; do
