@@ -40,13 +40,14 @@ reuse() {
 }
 
 # keep_if_passed NAME KEY OUTDIR FAILED: remember the run in OUTDIR if
-# FAILED is 0 (the newest 8 are kept); a failed run is never kept, and an
-# earlier passing run under the same key is dropped with it.
+# FAILED is 0 (the newest 8 are kept; two NAMEs can be kept at once); a
+# failed run is never kept, and an earlier passing run under the same key is
+# dropped with it.
 keep_if_passed() {
-	mkdir -p "$results" && rm -rf "${results:?}/$1-$2" "$results/.new"
+	local new=$results/.new-$1
+	mkdir -p "$results" && rm -rf "${results:?}/$1-$2" "$new"
 	[ "$4" = 0 ] || return 0
-	cp -a "$3" "$results/.new" && date -u '+%F %T UTC' >"$results/.new/passed" &&
-		mv "$results/.new" "$results/$1-$2"
-	find "$results" -mindepth 1 -maxdepth 1 -name '*-*' -printf '%T@ %p\n' | sort -rn |
+	cp -a "$3" "$new" && date -u '+%F %T UTC' >"$new/passed" && mv "$new" "$results/$1-$2"
+	find "$results" -mindepth 1 -maxdepth 1 -name '*-*' ! -name '.*' -printf '%T@ %p\n' | sort -rn |
 		tail -n +9 | cut -d' ' -f2- | xargs -r rm -rf
 }
