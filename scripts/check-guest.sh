@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The harness's own checks on one guest run (tests/guest/run.sh OUTDIR), as
-# TAP lines: the run completed (qemu/run-vm.sh's exit code, given, is 0, and
-# results.tap holds its plan and exactly as many results), the kernel log
+# TAP lines: the run completed (results.tap holds its plan and exactly as
+# many results, and qemu/run-vm.sh's exit code, given, is 0, or 1 with a
+# failed result among them), the kernel log
 # holds no report (scripts/check-dmesg.sh), kmemleak found nothing. Exits 1
 # if any is not ok. scripts/test.sh counts these; scripts/selftest-harness.sh
 # checks that each turns red when it should.
