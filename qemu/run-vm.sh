@@ -78,10 +78,16 @@ gg_log "booting $(basename "$(dirname "$bzimage")") kernel ($([ ${#accel[@]} = 0
 # --force-9p: the root is 9p anyway. vng first tries virtio-fs with the
 # first virtiofsd it finds; Debian 12's is QEMU's C daemon, which rejects the
 # Rust daemon's options, and vng waits 3.1 s for it before falling back.
+# rootflags: vng's own, plus cache=loose: the guest keeps what it read of the
+# host's root (read-only here: /tmp, /var and the rest are overlays; the
+# guest writes only to OUTDIR, a mount of its own) in its page cache,
+# instead of reading every program again over 9p each time it starts one.
+# Under TCG that took a boot from 33 s to 13 s and the suites ~20% faster.
+rootflags=version=9p2000.L,trans=virtio,access=any,msize=524288,cache=loose
 status=0
 timeout --foreground -k 10 "$timeout_s" \
 	vng --run "$bzimage" "${accel[@]}" "${tcg[@]}" --cpus "${GG_VM_CPUS:-2}" --memory 3G --verbose --force-9p \
-	--append "hugepages=64 panic=-1 oops=panic no5lvl" \
+	--append "hugepages=64 panic=-1 oops=panic no5lvl rootflags=$rootflags" \
 	--rwdir "$outdir" "${disks[@]}" \
 	--exec "$*; echo \$? >$outdir/guest-exit" </dev/null >"$outdir/console.log" 2>&1 || status=$?
 rm -f "$outdir"/disk-*.img

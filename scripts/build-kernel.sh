@@ -13,7 +13,10 @@
 #   lts61  - with the argument "lts61": Debian's 6.1 LTS source, a real
 #            kernel without the rule, built by the 6.1 Rust toolchain
 #            (scripts/toolchain-lts61.sh), with the same fragments plus
-#            qemu/config/lts61/*.config and the same tcg patches; no variants
+#            qemu/config/lts61/*.config and the same tcg patches
+#   lts61+longterm - lts61 plus the 6.1 series scripts/export-patch.sh
+#            writes (upstream's rule backported: mm/mmap.c, mm/internal.h,
+#            mm/gup.c, so every mm/ object that includes internal.h rebuilds)
 #   bench  - with the argument "bench": stock and legacy 6.12 without the
 #            debug options (qemu/config/bench/ instead of debug.config), for
 #            scripts/bench.sh only; in their own cache directory
@@ -40,7 +43,7 @@ lts61)
 	series_pkg=$GG_LTS61_SERIES kmake_cmd=("${GG_LTS61_KMAKE[@]}")
 	fragments=("$GG_ROOT"/qemu/config/*.config "$GG_ROOT"/qemu/config/lts61/*.config)
 	cache=$GG_CACHE/kernel-lts61 rustc=$GG_LTS61_TOOLS/bin/rustc bindgen=$GG_LTS61_TOOLS/bin/bindgen
-	variants=() exports=()
+	variants=() exports=(lts61:longterm)
 	;;
 *) gg_die "unknown kernel series '$series' (6.12, bench or lts61)" ;;
 esac
@@ -91,6 +94,19 @@ if ! cmp -s "$applied" <(cat "${tcg_patches[@]}"); then
 	cat "${tcg_patches[@]}" >"$applied"
 fi
 stock=$dir/stock-$tcg_key
+
+# Every file a patched kernel changes, as stock has it: copied before the
+# first patch touches it, put back after each patched build, and here (a
+# build killed half-way leaves its patches applied).
+pristine=$dir/pristine-$tcg_key
+restore_pristine() {
+	local f
+	[ -d "$pristine" ] || return 0
+	while IFS= read -r f; do
+		cmp -s "$pristine/$f" "$src/$f" || cp "$pristine/$f" "$src/$f"
+	done < <(cd "$pristine" && find . -type f)
+}
+restore_pristine
 
 # The patched kernels: NAME=patch files, the base's first. An exported patch
 # is made here from the exporter (no commit message: only its diff matters).
@@ -195,6 +211,9 @@ for v in "${variants[@]}"; do
 	start=$SECONDS
 	applied=()
 	status=0
+	while IFS= read -r f; do
+		[ -f "$pristine/$f" ] || { mkdir -p "$(dirname "$pristine/$f")" && cp "$src/$f" "$pristine/$f"; }
+	done < <(sed -n 's|^+++ b/||p' "${vp[@]}" | sort -u)
 	for p in "${vp[@]}"; do
 		patch -d "$src" -p1 --dry-run -s <"$p" >/dev/null && patch -d "$src" -p1 -s <"$p" ||
 			{ gg_log "patch $p does not apply to $srcpkg $srcver (+ ${applied[*]##*/})"; status=1; break; }
@@ -203,7 +222,7 @@ for v in "${variants[@]}"; do
 	built=1
 	[ "$status" = 0 ] && { kmake bzImage >"$dir/build-$v.log" 2>&1 || status=$?; }
 	# Put the sources back to stock whatever happened.
-	for ((i = ${#applied[@]} - 1; i >= 0; i--)); do patch -d "$src" -p1 -R -s <"${applied[i]}"; done
+	restore_pristine
 	((status == 0)) || gg_die "$v kernel build failed: $(grep -m5 -E 'error|Error' "$dir/build-$v.log" 2>/dev/null)"
 	# The patch must build without a new warning (all that is rebuilt is its own).
 	! grep -E 'warning:' "$dir/build-$v.log" || gg_die "$v kernel builds with warnings (see above)"

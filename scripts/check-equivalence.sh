@@ -3,7 +3,8 @@
 # booted without the module, must give every row of the oracle, matrix and
 # callers suites the outcome the same row had on the patch's base with the
 # module in enforce at the patch's scope; legacy+longterm must also behave as
-# stock does. Rows are matched by their description; a row missing on either
+# stock does. On 6.1 (lts61+SCOPE, the backport series) there is no oracle:
+# 6.1's gup_test lacks what upstream's gup_longterm needs. Rows are matched by their description; a row missing on either
 # side, or another outcome, fails and is named with both outcomes.
 #
 #   scripts/check-equivalence.sh RUNDIR BASE+SCOPE [REFSCOPE]
@@ -91,7 +92,7 @@ case $base in lts61*) series=6.1 ;; esac
 against() {
 	local ref=$1 rdir=$2 cfg=$3 otag=$4 fs
 	for fs in tmpfs ext4 xfs btrfs; do
-		compare "$flavour = $ref: gup_longterm on $fs" "$run/$flavour/oracle-nomod-$fs.tap" "$rdir/oracle-$otag-$fs.tap" \
+		[ "$series" = 6.1 ] || compare "$flavour = $ref: gup_longterm on $fs" "$run/$flavour/oracle-nomod-$fs.tap" "$rdir/oracle-$otag-$fs.tap" \
 			"gup_longterm $series $fs"
 		compare "$flavour = $ref: gup_matrix on $fs" "$run/$flavour/matrix-none-$fs.tap" "$rdir/matrix-$cfg-$fs.tap" \
 			"gup_matrix $series $fs"

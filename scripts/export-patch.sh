@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # From a policy tried with the module to a patch for mm/gup.c:
 #
-#   scripts/export-patch.sh --scope longterm|pin|get --base stock|legacy
+#   scripts/export-patch.sh --scope longterm|pin|get --base stock|legacy|lts61
 #                           [--report FILE [--report-desc TEXT]] [--src DIR] [-o DIR]
 #
 # Writes DIR/0001-<subject>.patch (default DIR: .), a git format-patch of
 # mm/gup.c against the 6.12 source the harness unpacks (base stock: as
-# shipped; legacy: without upstream's rule). The commit message lists what
-# the rule would refuse, from FILE: a scripts/report.sh report of a workload
-# run in audit mode (default: the one the harness's attribution suite saved on
-# the legacy kernel), described as TEXT ("the gup_callers workload ..."). Then it checks the patch: scripts/checkpatch.pl --strict,
-# `git am` and `patch -p1` on its base. Fill in the Signed-off-by: line.
+# shipped; legacy: without upstream's rule). Base lts61 writes a series
+# against Debian's 6.1 source instead: upstream's rule backported in three
+# patches (mm/mmap.c, then the slow path, then GUP-fast), plus a fourth for
+# scope pin or get. The commit message lists what the rule would refuse, from
+# FILE: a scripts/report.sh report of a workload run in audit mode (default:
+# the one the harness's attribution suite saved on the legacy kernel, or on
+# lts61 for base lts61), described as TEXT. Then it checks every patch:
+# scripts/checkpatch.pl --strict, `git am` and `patch -p1` in order on its
+# base. Fill in the Signed-off-by: lines.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -23,16 +27,18 @@ while [ $# -gt 0 ]; do
 	--report-desc) desc=${2:-}; shift 2 ;;
 	--src) src=${2:-}; shift 2 ;;
 	-o) outdir=${2:-}; shift 2 ;;
-	-h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) gg_die "unknown argument '$1' (see --help)" ;;
 	esac
 done
 [[ "$scope" =~ ^(longterm|pin|get)$ ]] || gg_die "--scope must be longterm, pin or get"
-[[ "$base" =~ ^(stock|legacy)$ ]] || gg_die "--base must be stock or legacy"
-src=${src:-$GG_CACHE/kernel/current/src}
-[ -f "$src/mm/gup.c" ] || gg_die "no 6.12 source at $src (run scripts/build-kernel.sh, or pass --src)"
+[[ "$base" =~ ^(stock|legacy|lts61)$ ]] || gg_die "--base must be stock, legacy or lts61"
+series=6.12 tree=kernel report_on=legacy
+[ "$base" = lts61 ] && series=6.1 tree=kernel-lts61 report_on=lts61
+src=${src:-$GG_CACHE/$tree/current/src}
+[ -f "$src/mm/gup.c" ] || gg_die "no $series source at $src (run scripts/build-kernel.sh${base/#lts61/ lts61}, or pass --src)"
 if [ -z "$report" ]; then
-	report=$(ls -t "$GG_CACHE"/results/legacy-*/report.txt "$GG_RUN/legacy/report.txt" 2>/dev/null | head -1) ||
+	report=$(ls -t "$GG_CACHE"/results/"$report_on"-*/report.txt "$GG_RUN/$report_on/report.txt" 2>/dev/null | head -1) ||
 		true
 	[ -n "$report" ] || gg_log "no attribution report found: the commit message will not list what the rule refuses"
 	desc=${desc:-"a workload of real GUP callers (io_uring buffer registration, O_DIRECT reads, process_vm_writev(), vmsplice() and /proc/pid/mem writes) on ext4, xfs, btrfs and tmpfs"}
@@ -41,6 +47,43 @@ mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+if [ "$base" = lts61 ]; then
+	mkdir -p "$tmp/final"
+	args=(--scope "$scope" --base lts61 --src "$src" -o "$tmp/series.mbox" --series-dir "$tmp/series" --gup-c "$tmp/final")
+	[ -n "$report" ] && args+=(--report "$report" --report-desc "${desc:-a workload}")
+	python3 "$GG_ROOT/scripts/export_patch.py" "${args[@]}"
+	patches=()
+	for p in "$tmp"/series/*.patch; do
+		cp "$p" "$outdir/"
+		patches+=("$outdir/${p##*/}")
+	done
+	others=$(cd "$outdir" && ls 000[0-9]-*.patch | grep -vxF -f <(cd "$tmp/series" && ls)) &&
+		gg_log "note: $outdir also holds $(echo "$others" | wc -l) numbered patch(es) of another series: $(echo $others)"
+	gg_log "wrote ${#patches[@]} patches to $outdir ($scope rule on 6.1; report: ${report:-none})"
+	files=(mm/mmap.c mm/internal.h mm/gup.c)
+	for f in "${files[@]}"; do mkdir -p "$tmp/base/${f%/*}" && cp "$src/$f" "$tmp/base/$f"; done
+	cp -a "$tmp/base" "$tmp/am"
+	for p in "${patches[@]}"; do
+		patch -s -p1 -d "$tmp/base" <"$p" || gg_die "patch -p1 does not apply ${p##*/} to 6.1 after the ones before it"
+	done
+	(
+		cd "$tmp/am" && git init -q && git add -A &&
+			git -c user.name=x -c user.email=x@x commit -qm base &&
+			git -c user.name=x -c user.email=x@x am -q "${patches[@]}"
+	) || gg_die "git am does not apply the series to 6.1"
+	for f in "${files[@]}"; do
+		cmp -s "$tmp/am/$f" "$tmp/final/${f//\//_}" && cmp -s "$tmp/base/$f" "$tmp/final/${f//\//_}" ||
+			gg_die "the series applied to 6.1 gives another $f than the exporter's"
+	done
+	gg_log "the series applies to 6.1 in order with git am and patch -p1"
+	# A backport names its upstream commit as stable-kernel-rules.rst asks
+	# ("commit <sha1> upstream."), a form checkpatch's commit-id checks
+	# reject (and cannot verify outside a git tree): those two are off.
+	(cd "$src" && scripts/checkpatch.pl --strict --ignore GIT_COMMIT_ID,UNKNOWN_COMMIT_ID "${patches[@]}") ||
+		gg_die "checkpatch --strict is not clean"
+	exit 0
+fi
 args=(--scope "$scope" --base "$base" --src "$src" -o "$tmp/out.patch" --gup-c "$tmp/gup.c")
 for p in "$GG_ROOT"/qemu/patches/legacy-*.patch; do args+=(--legacy-patch "$p"); done
 [ -n "$report" ] && args+=(--report "$report" --report-desc "${desc:-a workload}")

@@ -7,9 +7,10 @@
 # Ends with one line: "N passed, N failed, N skipped".
 #
 # Environment: GG_FLAVOURS (default: stock legacy legacy+longterm stock+pin
-# stock+get lts61; lts61 is Linux 6.1 LTS with its own toolchain and a
-# module built for it; BASE+SCOPE is BASE with the exported patch for SCOPE, checked
-# row by row against BASE with the module, scripts/check-equivalence.sh), GG_SUITES (guest
+# stock+get lts61 lts61+longterm; lts61 is Linux 6.1 LTS with its own toolchain
+# and a module built for it; BASE+SCOPE is BASE with the exported patch (on
+# lts61: the backport series) for SCOPE, checked row by row against BASE with
+# the module, scripts/check-equivalence.sh), GG_SUITES (guest
 # suites, default all), GG_HARNESS_SELFTEST=0 (skip the deliberate-breakage
 # boot), GG_RERUN=1 (boot again even where the inputs of a passing run are
 # unchanged), KDIR (use your own kernel build tree: one flavour "custom", booted
@@ -61,12 +62,12 @@ if [ -n "${KDIR:-}" ]; then
 	flavours=(custom)
 	declare -A image=([custom]=$build/arch/x86/boot/bzImage)
 else
-	read -ra flavours <<<"${GG_FLAVOURS:-stock legacy legacy+longterm stock+pin stock+get lts61}"
+	read -ra flavours <<<"${GG_FLAVOURS:-stock legacy legacy+longterm stock+pin stock+get lts61 lts61+longterm}"
 	# Linux 6.1 builds beside 6.12 (both cached, so usually neither runs):
 	# each build has stretches on one core (Rust crates, the links of
 	# vmlinux, every patched kernel's relink) that the other one fills.
 	lts61_pid=
-	if [[ " ${flavours[*]} " == *" lts61 "* ]]; then
+	if [[ " ${flavours[*]} " == *" lts61"* ]]; then
 		"$GG_ROOT/scripts/build-kernel.sh" lts61 >"$GG_CACHE/lts61-kroot" &
 		lts61_pid=$!
 	fi
@@ -81,7 +82,7 @@ else
 	if [ -n "$lts61_pid" ]; then
 		wait "$lts61_pid" || fatal "lts61 kernel build"
 		kroot61=$(cat "$GG_CACHE/lts61-kroot")
-		image[lts61]=$kroot61/lts61/bzImage
+		for fl in "${flavours[@]}"; do [[ "$fl" == lts61* ]] && image[$fl]=$kroot61/$fl/bzImage; done
 	fi
 fi
 gg_log "kernels ready after $((SECONDS - start)) s"
@@ -93,7 +94,7 @@ fi
 
 if [ -z "${KDIR:-}" ]; then
 	gg_log "host: exported patches (scripts/check-export.sh)"
-	"$GG_ROOT/scripts/check-export.sh" "$kroot" "$GG_CACHE/export" >"$GG_CACHE/check-export.tap" 2>&1
+	"$GG_ROOT/scripts/check-export.sh" "$kroot" "$GG_CACHE/export" ${kroot61:+"$kroot61"} >"$GG_CACHE/check-export.tap" 2>&1
 	grep -E '^(not )?ok|^#' "$GG_CACHE/check-export.tap"
 	p=$(grep -c '^ok ' "$GG_CACHE/check-export.tap") f=$(grep -c '^not ok' "$GG_CACHE/check-export.tap")
 	grep -q '^1\.\.' "$GG_CACHE/check-export.tap" || f=$((f + 1))
@@ -106,6 +107,7 @@ declare -A ko_of
 if [ -n "${kroot61:-}" ]; then
 	gg_log "building the module against $kroot61/build (Linux 6.1, rustc 1.63)"
 	ko_of[lts61]=$("$GG_ROOT/scripts/build-module.sh" lts61 "$kroot61/build") || fatal "module build (lts61)"
+	ko_of[lts61+longterm]=${ko_of[lts61]}
 fi
 run=$GG_RUN
 bindir=$run/bin
@@ -122,10 +124,11 @@ accel=$("$GG_ROOT/qemu/accel.sh" "${image[${flavours[0]}]}") || fatal "probing t
 # by a vCPU whose host thread was not running); a one-vCPU guest beside a
 # two-vCPU one ran at half speed (QEMU's I/O thread serves the 9p root: a
 # guest keeps more than one host core busy), so splitting a flavour's
-# suites over two boots side by side gained nothing. A patched kernel's boot
-# runs four kselftest programs without the module, and the harness self-test
-# breaks things on purpose: one vCPU is enough, so those boot two at a time,
-# one per core.
+# suites over two boots side by side gained nothing. Stock (which compares
+# the kernel's rule with the module's scopes, run.sh), the patched kernels
+# (kselftest programs without the module) and the harness self-test need one
+# vCPU: they boot two at a time, one per core, each core taking the next
+# when it is free, longest first.
 declare -A status key reused ran_ok cpus=([harness]=1)
 boot_flavour() { # boot_flavour FLAVOUR: boots it; exits with its guest run's code
 	local out=$run/$1 rc
@@ -145,7 +148,7 @@ boot_flavour() { # boot_flavour FLAVOUR: boots it; exits with its guest run's co
 side=()
 for fl in "${flavours[@]}"; do
 	cpus[$fl]=2
-	[[ "$fl" == *+* ]] && cpus[$fl]=1
+	[[ "$fl" == *+* || "$fl" == stock ]] && cpus[$fl]=1
 	key[$fl]=$(inputs_key "$bindir" "$fl" "${GG_SUITES:-}" "cpus=${cpus[$fl]}" "accel=$accel" \
 		"$(sha256sum <"${image[$fl]}")")
 	reused[$fl]=
@@ -167,24 +170,29 @@ if [ -z "${KDIR:-}" ] && [ "${GG_HARNESS_SELFTEST:-1}" = 1 ]; then
 	if reuse harness "$hkey" "$run/harness"; then
 		hr=" (reused)"
 	else
-		side+=(harness)
+		# (Second: the longest after stock.)
+		side=("${side[@]:0:1}" harness "${side[@]:1}")
 	fi
 fi
 # The one-vCPU boots, two at a time.
-declare -A pid
-for ((i = 0; i < ${#side[@]}; i += 2)); do
-	for job in "${side[@]:i:2}"; do
+declare -A job_of
+next=0 running=0
+while ((next < ${#side[@]} || running > 0)); do
+	while ((running < 2 && next < ${#side[@]})); do
+		job=${side[next]}
+		next=$((next + 1))
 		if [ "$job" = harness ]; then
 			GG_VM_CPUS=${cpus[harness]} GG_KROOT=$kroot "$GG_ROOT/scripts/selftest-harness.sh" >"$run/harness.tap" 2>&1 &
 		else
 			boot_flavour "$job" &
 		fi
-		pid[$job]=$!
+		job_of[$!]=$job
+		running=$((running + 1))
 	done
-	for job in "${side[@]:i:2}"; do
-		wait "${pid[$job]}"
-		status[$job]=$?
-	done
+	wait -n -p done_pid
+	rc=$?
+	status[${job_of[$done_pid]}]=$rc
+	running=$((running - 1))
 done
 if [ -n "${hkey:-}" ]; then
 	[ -z "$hr" ] && cp "$run/harness.tap" "$run/harness/"
@@ -273,6 +281,16 @@ if [[ " ${flavours[*]} " == *" stock+pin "* ]] && [[ " ${flavours[*]} " == *" st
 		record "equivalence: negative control (pin vs get)" 0 1 0
 	else
 		record "equivalence: negative control (pin vs get)" 1 0 0
+	fi
+fi
+# And on 6.1: the backport series against the module's pin scope.
+if [ "${ran_ok[lts61+longterm]:-}" = 1 ] && [ "${ran_ok[lts61]:-}" = 1 ]; then
+	if "$GG_ROOT/scripts/check-equivalence.sh" "$run" lts61+longterm pin >"$run/equivalence-control-lts61.tap" 2>&1 ||
+		! grep -q '^#   .* on lts61+longterm, .* on the reference' "$run/equivalence-control-lts61.tap"; then
+		gg_log "the equivalence check did not notice lts61+longterm differing from the module's pin scope"
+		record "equivalence: negative control on 6.1 (longterm vs pin)" 0 1 0
+	else
+		record "equivalence: negative control on 6.1 (longterm vs pin)" 1 0 0
 	fi
 fi
 gg_log "total time $((SECONDS - start)) s"
