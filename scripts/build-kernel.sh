@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build (or reuse) the test kernels from Debian's 6.12 source:
 #   stock  - 6.12 as shipped (refuses long-term writable file pins itself),
-#            plus qemu/patches/tcg-*.patch: harness-only workarounds for the
-#            emulator, in every flavour, touching no mm code
+#            plus qemu/patches/tcg-*.patch (a workaround for the emulator)
+#            and harness-*.patch (gup_test reports a failed pin's errno):
+#            harness-only, in every flavour, touching no GUP code
 #   legacy - stock plus qemu/patches/legacy-*.patch (the pre-6.5 behaviour)
 #   legacy+longterm, stock+pin, stock+get - a base plus the patch
 #            scripts/export-patch.sh writes for that scope (the export's
@@ -52,7 +53,7 @@ esac
 RECIPE=1
 
 patches=("$GG_ROOT"/qemu/patches/legacy-*.patch)
-tcg_patches=("$GG_ROOT"/qemu/patches/tcg-*.patch)
+tcg_patches=("$GG_ROOT"/qemu/patches/tcg-*.patch "$GG_ROOT"/qemu/patches/harness-*.patch)
 tcg_key=$(cat "${tcg_patches[@]}" | sha256sum | cut -c1-16)
 srcpkg=linux-source-$series_pkg
 srcver=$(dpkg-query -W -f='${Version}' "$srcpkg" 2>/dev/null) || gg_die "package $srcpkg not installed (run scripts/bootstrap.sh)"
@@ -89,7 +90,7 @@ if ! cmp -s "$applied" <(cat "${tcg_patches[@]}"); then
 	fi
 	: >"$applied"
 	cat "${tcg_patches[@]}" | patch -d "$src" -p1 -s --dry-run >/dev/null ||
-		gg_die "qemu/patches/tcg-*.patch do not apply to $srcpkg $srcver"
+		gg_die "qemu/patches/{tcg,harness}-*.patch do not apply to $srcpkg $srcver"
 	cat "${tcg_patches[@]}" | patch -d "$src" -p1 -s
 	cat "${tcg_patches[@]}" >"$applied"
 fi

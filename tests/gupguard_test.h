@@ -66,8 +66,10 @@ static inline unsigned int gg_foll_longterm(void)
  * gup_test (fd): PIN_LONGTERM_TEST_START/STOP where the kernel has them
  * (6.2+). Linux 6.1's gup_test has not; there PIN_LONGTERM_BENCHMARK
  * (pin_user_pages() | FOLL_LONGTERM) and PIN_FAST_BENCHMARK with
- * FOLL_LONGTERM pin the same way, and tell a failed pin only by pinning
- * fewer bytes: reported as EFAULT, GUP's refusal. Returns 0 or an errno.
+ * FOLL_LONGTERM pin the same way. The test kernels' gup_test returns the
+ * errno of the call that failed (qemu/patches/harness-0001-*.patch): a
+ * refusal is EFAULT, a failed migration or a signal is not. Returns 0 or an
+ * errno.
  */
 static inline int gg_pin_longterm(int fd, void *mem, size_t size, size_t per_call, bool write,
 				  bool fast)
@@ -106,12 +108,11 @@ static inline int gg_pin_longterm(int fd, void *mem, size_t size, size_t per_cal
 	if (ioctl(fd, fast ? PIN_FAST_BENCHMARK : PIN_LONGTERM_BENCHMARK, &gup))
 		return errno;
 	/*
-	 * The benchmark drops the errno of a short call: a short pin reads as
-	 * a refusal. (Asking gupguard's counters instead would open its debugfs
-	 * file, which holds the module: rmmod then fails "in use" under the
-	 * unload races.)
+	 * A failed call is the ioctl's errno (above). Short without one, a call
+	 * pinned fewer pages than asked and the next pinned none: no GUP entry
+	 * the benchmarks call does that, so it is not read as a refusal.
 	 */
-	return gup.size == size ? 0 : EFAULT;
+	return gup.size == size ? 0 : EIO;
 }
 
 /* A pin's outcome as a row prints it: worked, refused (EFAULT) or failed. */
