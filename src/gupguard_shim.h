@@ -19,15 +19,13 @@
 #define GG_REQ_REMOTE		(1U << 5)	/* FOLL_REMOTE */
 #define GG_REQ_FAST_ONLY	(1U << 6)	/* FOLL_FAST_ONLY */
 
-/* Facts about the VMA: what vma_needs_dirty_tracking() looks at, and more. */
+/* Facts about the VMA: what vma_needs_dirty_tracking() looks at. */
 #define GG_VMA_SHARED		(1U << 0)	/* VM_SHARED */
 #define GG_VMA_WRITE		(1U << 1)	/* VM_WRITE */
 #define GG_VMA_ANON		(1U << 2)	/* vma_is_anonymous() */
 #define GG_VMA_PFNMAP		(1U << 3)	/* VM_PFNMAP */
 #define GG_VMA_WRITENOTIFY_OPS	(1U << 4)	/* vm_ops->page_mkwrite or pfn_mkwrite */
 #define GG_VMA_CAN_WRITEBACK	(1U << 5)	/* mapping_can_writeback(vm_file->f_mapping) */
-#define GG_VMA_SHMEM		(1U << 6)	/* shmem_mapping(vm_file->f_mapping) */
-#define GG_VMA_HUGETLB		(1U << 7)	/* is_vm_hugetlb_page() */
 
 /*
  * What the slow-path probe knows about one check_vma_flags() call before

@@ -35,7 +35,55 @@ pub struct Vma {
     pub can_writeback: bool,
 }
 
+/// A request's bits, as the shim reports them (`GG_REQ_*`) and the host's
+/// tables number their rows.
+pub const REQ_WRITE: u32 = 1 << 0;
+/// See [`REQ_WRITE`].
+pub const REQ_GET: u32 = 1 << 1;
+/// See [`REQ_WRITE`].
+pub const REQ_PIN: u32 = 1 << 2;
+/// See [`REQ_WRITE`].
+pub const REQ_LONGTERM: u32 = 1 << 3;
+
+impl Request {
+    /// The request of `bits` (`REQ_*`; other bits are ignored).
+    pub const fn from_bits(bits: u32) -> Request {
+        Request {
+            write: bits & REQ_WRITE != 0,
+            get: bits & REQ_GET != 0,
+            pin: bits & REQ_PIN != 0,
+            longterm: bits & REQ_LONGTERM != 0,
+        }
+    }
+}
+
+/// A VMA's facts as bits, as the shim reports them (`GG_VMA_*`) and the
+/// host's tables number their rows.
+pub const VMA_SHARED: u32 = 1 << 0;
+/// See [`VMA_SHARED`].
+pub const VMA_WRITE: u32 = 1 << 1;
+/// See [`VMA_SHARED`].
+pub const VMA_ANON: u32 = 1 << 2;
+/// See [`VMA_SHARED`].
+pub const VMA_PFNMAP: u32 = 1 << 3;
+/// See [`VMA_SHARED`].
+pub const VMA_WRITENOTIFY_OPS: u32 = 1 << 4;
+/// See [`VMA_SHARED`].
+pub const VMA_CAN_WRITEBACK: u32 = 1 << 5;
+
 impl Vma {
+    /// The facts of `bits` (`VMA_*`).
+    pub const fn from_bits(bits: u32) -> Vma {
+        Vma {
+            shared: bits & VMA_SHARED != 0,
+            writable: bits & VMA_WRITE != 0,
+            anonymous: bits & VMA_ANON != 0,
+            pfnmap: bits & VMA_PFNMAP != 0,
+            writenotify_ops: bits & VMA_WRITENOTIFY_OPS != 0,
+            can_writeback: bits & VMA_CAN_WRITEBACK != 0,
+        }
+    }
+
     /// `vma_needs_dirty_tracking()`: shared and writable, and the file system
     /// needs write notification or can write back.
     pub const fn needs_dirty_tracking(&self) -> bool {
@@ -255,23 +303,51 @@ mod tests {
     use super::*;
 
     fn requests() -> impl Iterator<Item = Request> {
-        (0..16u32).map(|b| Request {
-            write: b & 1 != 0,
-            get: b & 2 != 0,
-            pin: b & 4 != 0,
-            longterm: b & 8 != 0,
-        })
+        (0..16u32).map(Request::from_bits)
     }
 
     fn vmas() -> impl Iterator<Item = Vma> {
-        (0..64u32).map(|b| Vma {
-            shared: b & 1 != 0,
-            writable: b & 2 != 0,
-            anonymous: b & 4 != 0,
-            pfnmap: b & 8 != 0,
-            writenotify_ops: b & 16 != 0,
-            can_writeback: b & 32 != 0,
-        })
+        (0..64u32).map(Vma::from_bits)
+    }
+
+    /// Each bit sets its own field and no other: the enumerations above
+    /// cover every combination, and the shim's bits mean what they say.
+    #[test]
+    fn from_bits_one_field_per_bit() {
+        let req = |r: Request| [r.write, r.get, r.pin, r.longterm];
+        for (i, bit) in [REQ_WRITE, REQ_GET, REQ_PIN, REQ_LONGTERM]
+            .into_iter()
+            .enumerate()
+        {
+            let fields = req(Request::from_bits(bit));
+            assert_eq!(fields.iter().filter(|&&f| f).count(), 1);
+            assert!(fields[i]);
+        }
+        assert_eq!(Request::from_bits(0), Request::default());
+        let vma = |v: Vma| {
+            [
+                v.shared,
+                v.writable,
+                v.anonymous,
+                v.pfnmap,
+                v.writenotify_ops,
+                v.can_writeback,
+            ]
+        };
+        let bits = [
+            VMA_SHARED,
+            VMA_WRITE,
+            VMA_ANON,
+            VMA_PFNMAP,
+            VMA_WRITENOTIFY_OPS,
+            VMA_CAN_WRITEBACK,
+        ];
+        for (i, bit) in bits.into_iter().enumerate() {
+            let fields = vma(Vma::from_bits(bit));
+            assert_eq!(fields.iter().filter(|&&f| f).count(), 1);
+            assert!(fields[i]);
+        }
+        assert_eq!(Vma::from_bits(0), Vma::default());
     }
 
     /// 6.12 mm/gup.c and mm/mmap.c transliterated, as the independent oracle.

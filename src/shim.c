@@ -171,17 +171,11 @@ u32 gg_shim_vma_bits(const void *vma_ref)
 		bits |= GG_VMA_PFNMAP;
 	if (vma_is_anonymous(vma))
 		bits |= GG_VMA_ANON;
-	if (is_vm_hugetlb_page(vma))
-		bits |= GG_VMA_HUGETLB;
 	if (ops && (ops->page_mkwrite || ops->pfn_mkwrite))
 		bits |= GG_VMA_WRITENOTIFY_OPS;
 	mapping = vma->vm_file ? vma->vm_file->f_mapping : NULL;
-	if (mapping) {
-		if (mapping_can_writeback(mapping))
-			bits |= GG_VMA_CAN_WRITEBACK;
-		if (shmem_mapping(mapping))
-			bits |= GG_VMA_SHMEM;
-	}
+	if (mapping && mapping_can_writeback(mapping))
+		bits |= GG_VMA_CAN_WRITEBACK;
 	return bits;
 }
 

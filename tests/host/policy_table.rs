@@ -17,21 +17,9 @@ fn main() {
         std::process::exit(2);
     };
     for r in 0..16u32 {
-        let req = Request {
-            write: r & 1 != 0,
-            get: r & 2 != 0,
-            pin: r & 4 != 0,
-            longterm: r & 8 != 0,
-        };
+        let req = Request::from_bits(r);
         for v in 0..64u32 {
-            let vma = Vma {
-                shared: v & 1 != 0,
-                writable: v & 2 != 0,
-                anonymous: v & 4 != 0,
-                pfnmap: v & 8 != 0,
-                writenotify_ops: v & 16 != 0,
-                can_writeback: v & 32 != 0,
-            };
+            let vma = Vma::from_bits(v);
             let refused = decide(Mode::Enforce, scope, req, vma) == Verdict::Refuse;
             println!("slow {r} {v} {}", u8::from(refused));
         }

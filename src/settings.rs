@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The run-time settings, mode and scope: set by module parameters (before
+//! `init` and through sysfs) and by debugfs writes, read lock-free by the
+//! probes.
+
+use crate::kcompat::prelude::*;
+use crate::policy::{Mode, Scope};
+use crate::shim;
+use core::marker::PhantomData;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+/// A run-time setting kept as its `u32` value in a static, so that module
+/// parameters can set it before `init` runs and probes read it lock-free.
+pub(crate) trait Setting: Copy + Sized + 'static {
+    const DEFAULT: Self;
+    fn to_u32(self) -> u32;
+    fn from_u32(v: u32) -> Option<Self>;
+    fn parse(input: &[u8]) -> Option<Self>;
+}
+
+impl Setting for Mode {
+    const DEFAULT: Self = Mode::Enforce;
+    fn to_u32(self) -> u32 {
+        self as u32
+    }
+    fn from_u32(v: u32) -> Option<Self> {
+        Mode::from_u32(v)
+    }
+    fn parse(input: &[u8]) -> Option<Self> {
+        Mode::parse(input)
+    }
+}
+
+impl Setting for Scope {
+    const DEFAULT: Self = Scope::LongTerm;
+    fn to_u32(self) -> u32 {
+        self as u32
+    }
+    fn from_u32(v: u32) -> Option<Self> {
+        Scope::from_u32(v)
+    }
+    fn parse(input: &[u8]) -> Option<Self> {
+        Scope::parse(input)
+    }
+}
+
+pub(crate) struct Knob<T> {
+    value: AtomicU32,
+    _type: PhantomData<T>,
+}
+
+impl<T: Setting> Knob<T> {
+    const fn new(initial: u32) -> Self {
+        Knob {
+            value: AtomicU32::new(initial),
+            _type: PhantomData,
+        }
+    }
+
+    pub(crate) fn get(&self) -> T {
+        T::from_u32(self.value.load(Ordering::Relaxed)).unwrap_or(T::DEFAULT)
+    }
+
+    /// Stores `v`; returns the value it replaced.
+    fn replace(&self, v: T) -> T {
+        T::from_u32(self.value.swap(v.to_u32(), Ordering::Relaxed)).unwrap_or(T::DEFAULT)
+    }
+
+    /// Stores `old` again, if the value is still `new`.
+    fn restore(&self, new: T, old: T) {
+        let _ = self.value.compare_exchange(
+            new.to_u32(),
+            old.to_u32(),
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
+    }
+
+    /// Sets the value from a written name; `-EINVAL` leaves it unchanged.
+    fn set(&self, input: &[u8]) -> c_int {
+        match T::parse(input) {
+            Some(v) => {
+                self.value.store(v.to_u32(), Ordering::Relaxed);
+                0
+            }
+            None => EINVAL.to_errno(),
+        }
+    }
+}
+
+pub(crate) static MODE: Knob<Mode> = Knob::new(Mode::DEFAULT as u32);
+pub(crate) static SCOPE: Knob<Scope> = Knob::new(Scope::DEFAULT as u32);
+
+/// Sets a parameter (`GG_PARAM_*`) from a written name.
+pub(crate) fn set(id: u32, input: &[u8]) -> c_int {
+    match id {
+        shim::GG_PARAM_MODE => set_mode(input),
+        shim::GG_PARAM_SCOPE => SCOPE.set(input),
+        _ => EINVAL.to_errno(),
+    }
+}
+
+/// A parameter's (`GG_PARAM_*`) current value, by name.
+pub(crate) fn name(id: u32) -> Option<&'static str> {
+    match id {
+        shim::GG_PARAM_MODE => Some(MODE.get().name()),
+        shim::GG_PARAM_SCOPE => Some(SCOPE.get().name()),
+        _ => None,
+    }
+}
+
+/// Switches the mode, then has the shim arm or disarm the probes to match
+/// (in `off` none is registered: it costs nothing). Each write ends with a
+/// sync under the shim's lock, so the last one leaves probes and mode agreeing.
+/// Before `init` (load parameters) the shim has nothing to sync yet.
+fn set_mode(input: &[u8]) -> c_int {
+    let new = match Mode::parse(input) {
+        Some(m) => m,
+        None => return EINVAL.to_errno(),
+    };
+    let old = MODE.replace(new);
+    // SAFETY: called from a debugfs or sysfs write, which may sleep.
+    let ret = unsafe { shim::gg_shim_probes_sync() };
+    if ret != 0 {
+        // The probes could not be armed: back to the old mode (off) unless
+        // a later write changed it, and the probes to match again.
+        MODE.restore(new, old);
+        // SAFETY: as above.
+        unsafe { shim::gg_shim_probes_sync() };
+    }
+    ret
+}
