@@ -58,9 +58,7 @@ if [ "${GG_FAST_INIT:-1}" = 1 ]; then
 	export GG_GUEST_TOOLS=$gtools PATH=$GG_ROOT/qemu/bin:$PATH
 fi
 
-# GG_TCG_THREAD=single|multi: QEMU's TCG threading (see below the default).
 tcg=()
-[ ${#accel[@]} != 0 ] && [ -n "${GG_TCG_THREAD:-}" ] && tcg=(--qemu-opt=-accel "--qemu-opt=tcg,thread=$GG_TCG_THREAD")
 # GG_VM_ICOUNT=1 (scripts/bench.sh): guest time advances with executed
 # instructions (one per ns), so in-guest timings are instruction counts, not
 # the host's wall clock; sleep=off lets an idle guest skip ahead. TCG only.

@@ -29,7 +29,7 @@ pub(crate) fn show(file: u32, out: &mut SeqFile) -> c_int {
         shim::GG_FILE_BY_FS => show_table(out, "fs", &BY_FS),
         shim::GG_FILE_BY_CALLER => show_table(out, "caller", &BY_CALLER),
         shim::GG_FILE_COUNTERS => {
-            // SAFETY: plain reads of the shim's kprobe miss counters.
+            // SAFETY: plain reads of the shim's counts of missed hook calls.
             let missed = unsafe {
                 [
                     shim::gg_shim_probe_missed(shim::GG_PROBE_SLOW),
