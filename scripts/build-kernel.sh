@@ -77,7 +77,7 @@ fi
 # patch below is made against, and applied to, the file as shipped.
 if ! sha256sum --status -c "$src/.gup.c.sha256" 2>/dev/null; then
 	gg_log "mm/gup.c is not as shipped (an interrupted build?): restoring it"
-	tar -xf /usr/src/$srcpkg.tar.xz -C "$src" --strip-components=1 --wildcards '*/mm/gup.c'
+	tar -xf /usr/src/$srcpkg.tar.xz -C "$src" --strip-components=1 --wildcards --no-wildcards-match-slash '*/mm/gup.c'
 	sha256sum "$src/mm/gup.c" >"$src/.gup.c.sha256"
 fi
 
@@ -96,16 +96,18 @@ if ! cmp -s "$applied" <(cat "${tcg_patches[@]}"); then
 fi
 stock=$dir/stock-$tcg_key
 
-# Every file a patched kernel changes, as stock has it: copied before the
-# first patch touches it, put back after each patched build, and here (a
-# build killed half-way leaves its patches applied).
-pristine=$dir/pristine-$tcg_key
+# Every file a patched kernel changes, as shipped: taken from the source
+# package before the first patch touches it, put back after each patched
+# build, and here (a build killed half-way leaves its patches applied). The
+# tcg and harness patches never touch these files (checked below), so the
+# shipped file is stock's.
+pristine=$dir/pristine
 restore_pristine() {
 	local f
 	[ -d "$pristine" ] || return 0
 	while IFS= read -r f; do
 		cmp -s "$pristine/$f" "$src/$f" || cp "$pristine/$f" "$src/$f"
-	done < <(cd "$pristine" && find . -type f)
+	done < <(cd "$pristine" && find . -type f ! -name '*.new')
 }
 restore_pristine
 
@@ -131,7 +133,9 @@ for pair in "${exports[@]}"; do
 done
 for v in "${variants[@]}"; do
 	# shellcheck disable=SC2086 # a list of paths without blanks
-	variant_key[$v]=$( { echo "$tcg_key"; sed -s -n '/^diff --git\|^--- a\//,$p' ${variant_patches[$v]} 2>/dev/null |
+	# (The diffs only: a series' later commit messages are not part of it.)
+	variant_key[$v]=$( { echo "$tcg_key"; awk 'FNR == 1 || /^From [0-9a-f]+ / { d = 0 }
+		/^diff --git|^--- a\// { d = 1 } d' ${variant_patches[$v]} 2>/dev/null |
 		grep -v '^index \|^-- $\|^[0-9.]*$'; } | sha256sum | cut -c1-16)
 done
 
@@ -213,7 +217,13 @@ for v in "${variants[@]}"; do
 	applied=()
 	status=0
 	while IFS= read -r f; do
-		[ -f "$pristine/$f" ] || { mkdir -p "$(dirname "$pristine/$f")" && cp "$src/$f" "$pristine/$f"; }
+		[ -f "$pristine/$f" ] && continue
+		sed -n 's|^+++ b/||p' "${tcg_patches[@]}" | grep -qxF "$f" &&
+			gg_die "$f is changed by a tcg/harness patch and by the $v kernel's: keep them apart"
+		mkdir -p "$(dirname "$pristine/$f")"
+		tar -xOf "/usr/src/$srcpkg.tar.xz" --wildcards --no-wildcards-match-slash "*/$f" >"$pristine/$f.new" &&
+			[ -s "$pristine/$f.new" ] && mv "$pristine/$f.new" "$pristine/$f" ||
+			gg_die "cannot take $f from $srcpkg"
 	done < <(sed -n 's|^+++ b/||p' "${vp[@]}" | sort -u)
 	for p in "${vp[@]}"; do
 		patch -d "$src" -p1 --dry-run -s <"$p" >/dev/null && patch -d "$src" -p1 -s <"$p" ||

@@ -53,13 +53,14 @@ if [ "$base" = lts61 ]; then
 	args=(--scope "$scope" --base lts61 --src "$src" -o "$tmp/series.mbox" --series-dir "$tmp/series" --gup-c "$tmp/final")
 	[ -n "$report" ] && args+=(--report "$report" --report-desc "${desc:-a workload}")
 	python3 "$GG_ROOT/scripts/export_patch.py" "${args[@]}"
+	# `git am DIR/*.patch` must find this series and nothing else.
+	others=$(cd "$outdir" && ls 0[0-9][0-9][0-9]-*.patch 2>/dev/null | grep -vxF -f <(cd "$tmp/series" && ls)) &&
+		gg_die "$outdir holds other numbered patches ($(echo $others)): write the series into a directory of its own"
 	patches=()
 	for p in "$tmp"/series/*.patch; do
 		cp "$p" "$outdir/"
 		patches+=("$outdir/${p##*/}")
 	done
-	others=$(cd "$outdir" && ls 000[0-9]-*.patch | grep -vxF -f <(cd "$tmp/series" && ls)) &&
-		gg_log "note: $outdir also holds $(echo "$others" | wc -l) numbered patch(es) of another series: $(echo $others)"
 	gg_log "wrote ${#patches[@]} patches to $outdir ($scope rule on 6.1; report: ${report:-none})"
 	files=(mm/mmap.c mm/internal.h mm/gup.c)
 	for f in "${files[@]}"; do mkdir -p "$tmp/base/${f%/*}" && cp "$src/$f" "$tmp/base/$f"; done

@@ -182,11 +182,15 @@ def lts61_series(src, scope):
 
     # 1: vma_needs_dirty_tracking(), out of vma_wants_writenotify().
     mmap = shipped["mm/mmap.c"]
-    m = re.search(r"^/\*\n \* Some shared mappings will want the pages marked read-only\n.*?"
-                  r"^int vma_wants_writenotify\(.*?^}\n", mmap, re.M | re.S)
-    if not m:
-        die("no vma_wants_writenotify() with its comment in mm/mmap.c (is this the 6.1 source?)")
-    mmap = mmap.replace(m.group(0), lts61_template("mmap-helpers.c") + lts61_template("mmap-writenotify.c"))
+    # Its comment (" *" lines only), then the function to the first "}" that
+    # opens a line.
+    found = re.findall(r"^/\*\n \* Some shared mappings will want the pages marked read-only\n(?: \*.*\n)*? \*/\n"
+                       r"int vma_wants_writenotify\(struct vm_area_struct \*vma, pgprot_t vm_page_prot\)\n"
+                       r"\{\n(?:(?!\}\n).*\n)*?\}\n", mmap, re.M)
+    if len(found) != 1:
+        die("vma_wants_writenotify() with its comment: found %d times in mm/mmap.c, expected once "
+            "(is this the 6.1 source?)" % len(found))
+    mmap = mmap.replace(found[0], lts61_template("mmap-helpers.c") + lts61_template("mmap-writenotify.c"))
     internal = once(shipped["mm/internal.h"], GUP_SECTION, MMAP_DECL + GUP_SECTION,
                     "the mm/gup.c section", "mm/internal.h")
     files1 = dict(shipped, **{"mm/mmap.c": mmap, "mm/internal.h": internal})

@@ -40,7 +40,7 @@ reuse() {
 }
 
 # keep_if_passed NAME KEY OUTDIR FAILED: remember the run in OUTDIR if
-# FAILED is 0 (the newest 8 are kept; two NAMEs can be kept at once); a
+# FAILED is 0 (the newest 3 of each NAME are kept; two NAMEs can be kept at once); a
 # failed run is never kept, and an earlier passing run under the same key is
 # dropped with it.
 keep_if_passed() {
@@ -48,6 +48,6 @@ keep_if_passed() {
 	mkdir -p "$results" && rm -rf "${results:?}/$1-$2" "$new"
 	[ "$4" = 0 ] || return 0
 	cp -a "$3" "$new" && date -u '+%F %T UTC' >"$new/passed" && mv "$new" "$results/$1-$2"
-	find "$results" -mindepth 1 -maxdepth 1 -name '*-*' ! -name '.*' -printf '%T@ %p\n' | sort -rn |
-		tail -n +9 | cut -d' ' -f2- | xargs -r rm -rf
+	find "$results" -mindepth 1 -maxdepth 1 -name "$1-*" ! -name '.*' -printf '%T@ %p\n' | sort -rn |
+		tail -n +4 | cut -d' ' -f2- | xargs -r rm -rf
 }

@@ -200,8 +200,12 @@ while ((next < ${#side[@]} || running > 0)); do
 		job_of[$!]=$job
 		running=$((running + 1))
 	done
+	# (Nothing but builtins between two waits: bash 5.2 loses a job that
+	# ends while a foreground external command runs.)
+	unset done_pid
 	wait -n -p done_pid
 	rc=$?
+	[ -n "${done_pid:-}" ] || fatal "lost track of the one-vCPU boots (wait -n: $rc)"
 	status[${job_of[$done_pid]}]=$rc
 	running=$((running - 1))
 done

@@ -624,7 +624,7 @@ static void *pinner(void *arg)
 			if (ioctl(gup, fast ? PIN_FAST_BENCHMARK : PIN_LONGTERM_BENCHMARK, &g))
 				err = errno;
 			else if (g.size != size)
-				err = EIO;	/* a refusal is the ioctl's EFAULT */
+				err = gg_short_pin_errno(gup);
 		} else {
 			err = -io_uring_register_buffers(&ring, &iov, 1);
 			if (!err)

@@ -60,7 +60,7 @@ static int pin(int gup, char *mem, int method, struct io_uring *ring, int dfd)
 	case FAST:
 		if (ioctl(gup, method == FAST ? PIN_FAST_BENCHMARK : PIN_LONGTERM_BENCHMARK, &g))
 			return errno;
-		return g.size == pagesize ? 0 : EIO;	/* a refusal is the ioctl's EFAULT */
+		return g.size == pagesize ? 0 : gg_short_pin_errno(gup);
 	case URING:
 		ret = io_uring_register_buffers(ring, &iov, 1);
 		if (!ret)

@@ -146,8 +146,8 @@ static int do_pin(enum method m, bool rw, char *mem, size_t size, size_t per_cal
 	case GET_SLOW:
 		cmd = m == ST_SLOW ? PIN_BASIC_TEST : m == ST_FAST ? PIN_FAST_BENCHMARK : GUP_BASIC_TEST;
 		if (ioctl(gup_fd, cmd, &gup))
-			return errno;	/* the failed call's (harness-0001-*.patch) */
-		return gup.size == size ? 0 : EIO;
+			return errno;
+		return gup.size == size ? 0 : gg_short_pin_errno(gup_fd);
 	case IOURING:
 		ret = io_uring_register_buffers(&ring, &iov, 1);
 		if (!ret && io_uring_unregister_buffers(&ring))

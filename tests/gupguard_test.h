@@ -10,6 +10,7 @@
 #include <string.h>
 #include <linux/magic.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <sys/vfs.h>
 
@@ -62,14 +63,40 @@ static inline unsigned int gg_foll_longterm(void)
 #define FOLL_LONGTERM	gg_foll_longterm()
 
 /*
+ * What a gup_test benchmark that pinned fewer bytes than asked, without an
+ * error, means. On the test kernels (qemu/patches/harness-0001-*.patch) a
+ * failed call is the ioctl's errno and the size counts what was pinned: a
+ * short size is then a partial pin, a failure (EIO), never to be read as a
+ * refusal. Any other gup_test drops the errno and stops at the failed call:
+ * there a short size is the only sign of a refusal (EFAULT). Told apart once,
+ * by pinning an address with nothing mapped.
+ */
+static inline int gg_short_pin_errno(int fd)
+{
+	static int v;
+	long ps = getpagesize();
+	struct gup_test g = { .size = ps, .nr_pages_per_call = 1 };
+	void *p;
+
+	if (v)
+		return v;
+	p = mmap(NULL, ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || munmap(p, ps))
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	g.addr = (uintptr_t)p;
+	v = ioctl(fd, GUP_BASIC_TEST, &g) && errno == EFAULT ? EIO : EFAULT;
+	if (v == EFAULT)
+		ksft_print_msg("gup_test reports no errno (a kernel without harness-0001): a short pin reads as a refusal\n");
+	return v;
+}
+
+/*
  * One long-term pin of [mem, mem + size), released at once, through
  * gup_test (fd): PIN_LONGTERM_TEST_START/STOP where the kernel has them
  * (6.2+). Linux 6.1's gup_test has not; there PIN_LONGTERM_BENCHMARK
  * (pin_user_pages() | FOLL_LONGTERM) and PIN_FAST_BENCHMARK with
- * FOLL_LONGTERM pin the same way. The test kernels' gup_test returns the
- * errno of the call that failed (qemu/patches/harness-0001-*.patch): a
- * refusal is EFAULT, a failed migration or a signal is not. Returns 0 or an
- * errno.
+ * FOLL_LONGTERM pin the same way (gg_short_pin_errno() says what a short
+ * pin means). Returns 0 or an errno.
  */
 static inline int gg_pin_longterm(int fd, void *mem, size_t size, size_t per_call, bool write,
 				  bool fast)
@@ -81,10 +108,10 @@ static inline int gg_pin_longterm(int fd, void *mem, size_t size, size_t per_cal
 			 (fast ? PIN_LONGTERM_TEST_FLAG_USE_FAST : 0),
 	};
 	/*
-	 * The benchmark counts the bytes of every call it made, so a call that
-	 * pinned part of its pages is seen only when the next one fails: a range
-	 * that can be pinned in part (over several VMAs) goes in calls of
-	 * per_call bytes.
+	 * Without harness-0001 the benchmark counts the bytes of every call it
+	 * made, so a call that pinned part of its pages is seen only when the
+	 * next one fails: a range that can be pinned in part (over several VMAs)
+	 * goes in calls of per_call bytes.
 	 */
 	struct gup_test gup = {
 		.addr = (uintptr_t)mem, .size = size, .nr_pages_per_call = per_call / getpagesize(),
@@ -107,12 +134,7 @@ static inline int gg_pin_longterm(int fd, void *mem, size_t size, size_t per_cal
 	}
 	if (ioctl(fd, fast ? PIN_FAST_BENCHMARK : PIN_LONGTERM_BENCHMARK, &gup))
 		return errno;
-	/*
-	 * A failed call is the ioctl's errno (above). Short without one, a call
-	 * pinned fewer pages than asked and the next pinned none: no GUP entry
-	 * the benchmarks call does that, so it is not read as a refusal.
-	 */
-	return gup.size == size ? 0 : EIO;
+	return gup.size == size ? 0 : gg_short_pin_errno(fd);
 }
 
 /* A pin's outcome as a row prints it: worked, refused (EFAULT) or failed. */

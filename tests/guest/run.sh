@@ -26,10 +26,11 @@ setup_guest
 # only the suites of the export's equivalence proof, without the module.
 patched=0 suites="oracle matrix callers attribution optouts modes robustness fuzz harm clients soak bench"
 case $flavour in
-# Stock runs what compares the kernel's rule with the module's scopes; the
-# module's own machinery (opt-outs, modes, unload races, fuzz, soak) is the
-# same code on the same 6.12 kernel as legacy's, where it runs.
-stock) kernel_scope=longterm suites="oracle matrix callers harm clients" ;;
+# Stock runs what compares the kernel's rule with the module's scopes, and
+# the mode switches under load beside the kernel's own check; the rest of the
+# module's machinery (opt-outs, unload races, fuzz, soak) is the same code on
+# a kernel that differs from legacy in mm/gup.o only, and runs there.
+stock) kernel_scope=longterm suites="oracle matrix callers modes harm clients" ;;
 # 6.1's gup_test lacks what upstream's gup_longterm (the oracle) needs.
 lts61+*) kernel_scope=${flavour#*+} patched=1 suites="matrix callers harm" ;;
 *+*) kernel_scope=${flavour#*+} patched=1 suites="oracle matrix callers harm" ;;
