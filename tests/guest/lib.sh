@@ -71,7 +71,11 @@ kmemleak_settle() {
 }
 
 finish_guest() {
-	if [ -e "$KMEMLEAK" ]; then
+	if [ "${patched:-0}" = 1 ]; then
+		# Two scans cost ~45 s a boot under TCG; what they look for is the
+		# module's leaks, and it never loads on a patched kernel.
+		echo "the module never loads on a patched kernel" >"$out/kmemleak-not-scanned"
+	elif [ -e "$KMEMLEAK" ]; then
 		if kmemleak_settle; then
 			cat "$KMEMLEAK" >"$out/kmemleak.txt"
 		else

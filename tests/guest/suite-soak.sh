@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Suite soak: load/unload cycles and mode/scope switches under a mixed
 # pinning load (tests/gup_load.c: slow and fast pins, io_uring, O_DIRECT,
-# process_vm_writev, GG_SOAK_THREADS threads, default 3), for GG_SOAK_SECONDS (default 40; the
+# process_vm_writev, GG_SOAK_THREADS threads, default 3), for GG_SOAK_SECONDS (default 20; the
 # long form is scripts/soak.sh). Each cycle ends with checks that hold
 # whatever the load did: a covered pin is refused right then, and the
 # counters, the event log and the per-fs and per-caller tables agree.
@@ -36,7 +36,7 @@ soak_check() {
 }
 
 suite_soak() {
-	local secs=${GG_SOAK_SECONDS:-40} stop=/tmp/gg-soak-stop fifo=/tmp/gg-soak-fifo
+	local secs=${GG_SOAK_SECONDS:-20} stop=/tmp/gg-soak-stop fifo=/tmp/gg-soak-fifo
 	local cycles=0 switches=0 failures=0 refusals=0 m s i rc wrong load_pid t0 t_load=0 t_unload=0
 	local modes=(enforce audit off) scopes=(longterm pin get)
 	tap_diag "suite soak: $secs s of load/unload cycles and switches under a mixed pinning load"
