@@ -47,6 +47,16 @@ mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# am_onto DIR PATCH...: commit DIR's files as a base, then `git am` the patches.
+am_onto() {
+	local dir=$1
+	shift
+	(
+		cd "$dir" && git init -q && git add -A &&
+			git -c user.name=x -c user.email=x@x commit -qm base &&
+			git -c user.name=x -c user.email=x@x am -q "$@"
+	)
+}
 
 if [ "$base" = lts61 ]; then
 	mkdir -p "$tmp/final"
@@ -68,11 +78,7 @@ if [ "$base" = lts61 ]; then
 	for p in "${patches[@]}"; do
 		patch -s -p1 -d "$tmp/base" <"$p" || gg_die "patch -p1 does not apply ${p##*/} to 6.1 after the ones before it"
 	done
-	(
-		cd "$tmp/am" && git init -q && git add -A &&
-			git -c user.name=x -c user.email=x@x commit -qm base &&
-			git -c user.name=x -c user.email=x@x am -q "${patches[@]}"
-	) || gg_die "git am does not apply the series to 6.1"
+	am_onto "$tmp/am" "${patches[@]}" || gg_die "git am does not apply the series to 6.1"
 	for f in "${files[@]}"; do
 		cmp -s "$tmp/am/$f" "$tmp/final/${f//\//_}" && cmp -s "$tmp/base/$f" "$tmp/final/${f//\//_}" ||
 			gg_die "the series applied to 6.1 gives another $f than the exporter's"
@@ -102,12 +108,8 @@ if [ "$base" = legacy ]; then
 fi
 cp -a "$tmp/base" "$tmp/am"
 patch -s -p1 --dry-run -d "$tmp/base" <"$outdir/$name" || gg_die "patch -p1 does not apply it to $base"
-(
-	cd "$tmp/am" && git init -q && git add -A &&
-		git -c user.name=x -c user.email=x@x commit -qm base &&
-		git -c user.name=x -c user.email=x@x am -q "$outdir/$name" &&
-		cmp -s mm/gup.c "$tmp/gup.c"
-) || gg_die "git am does not apply it to $base, or gives another mm/gup.c"
+{ am_onto "$tmp/am" "$outdir/$name" && cmp -s "$tmp/am/mm/gup.c" "$tmp/gup.c"; } ||
+	gg_die "git am does not apply it to $base, or gives another mm/gup.c"
 gg_log "applies to $base with git am and patch -p1"
 (cd "$src" && scripts/checkpatch.pl --strict "$outdir/$name") ||
 	gg_die "checkpatch --strict is not clean"

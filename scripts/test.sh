@@ -282,26 +282,25 @@ for fl in "${flavours[@]}"; do
 	read -r p f s < <(tap_count "$run/equivalence-$fl.tap")
 	record "equivalence: $fl" "$p" "$f" "$s"
 done
-# Negative control: the same comparison against the wrong scope must fail,
-# naming rows (the pin patch against the module's get scope).
-if [[ " ${flavours[*]} " == *" stock+pin "* ]] && [[ " ${flavours[*]} " == *" stock "* ]]; then
-	if "$GG_ROOT/scripts/check-equivalence.sh" "$run" stock+pin get >"$run/equivalence-control.tap" 2>&1 ||
-		! grep -q '^#   .* on stock+pin, .* on the reference' "$run/equivalence-control.tap"; then
-		gg_log "the equivalence check did not notice stock+pin differing from the module's get scope"
-		record "equivalence: negative control (pin vs get)" 0 1 0
+# Negative controls: the same comparison against the wrong scope must fail,
+# naming rows. negative_control FLAVOUR REFSCOPE LABEL
+negative_control() {
+	local tap=$run/equivalence-control-$1-$2.tap
+	if "$GG_ROOT/scripts/check-equivalence.sh" "$run" "$1" "$2" >"$tap" 2>&1 ||
+		! grep -q "^#   .* on $1, .* on the reference" "$tap"; then
+		gg_log "the equivalence check did not notice $1 differing from the module's $2 scope"
+		record "equivalence: negative control ($3)" 0 1 0
 	else
-		record "equivalence: negative control (pin vs get)" 1 0 0
+		record "equivalence: negative control ($3)" 1 0 0
 	fi
+}
+# The pin patch against the module's get scope.
+if [[ " ${flavours[*]} " == *" stock+pin "* ]] && [[ " ${flavours[*]} " == *" stock "* ]]; then
+	negative_control stock+pin get "pin vs get"
 fi
 # And on 6.1: the backport series against the module's pin scope.
 if [ "${ran_ok[lts61+longterm]:-}" = 1 ] && [ "${ran_ok[lts61]:-}" = 1 ]; then
-	if "$GG_ROOT/scripts/check-equivalence.sh" "$run" lts61+longterm pin >"$run/equivalence-control-lts61.tap" 2>&1 ||
-		! grep -q '^#   .* on lts61+longterm, .* on the reference' "$run/equivalence-control-lts61.tap"; then
-		gg_log "the equivalence check did not notice lts61+longterm differing from the module's pin scope"
-		record "equivalence: negative control on 6.1 (longterm vs pin)" 0 1 0
-	else
-		record "equivalence: negative control on 6.1 (longterm vs pin)" 1 0 0
-	fi
+	negative_control lts61+longterm pin "on 6.1, longterm vs pin"
 fi
 gg_log "total time $((SECONDS - start)) s"
 finish
