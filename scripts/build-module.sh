@@ -19,11 +19,11 @@ bench | lts61)
 	[ "$series" = lts61 ] && kmake=("${GG_LTS61_KMAKE[@]}")
 	# Other sources than the last build's (another checkout, possibly older
 	# than its objects, which make would keep): start from an empty directory.
-	sum=$( (cd "$GG_ROOT" && cat Kbuild src/*.rs src/*.[ch] rust-bindings/shim.rs) | sha256sum)
+	sum=$( (cd "$GG_ROOT" && cat Kbuild src/*.rs src/*.[chS] rust-bindings/shim.rs) | sha256sum)
 	[ "$(cat "$dir/.sources" 2>/dev/null)" = "$sum" ] || rm -rf "$dir"
 	mkdir -p "$dir"
 	# Sources only: a 6.12 build leaves objects and its bindings in the tree.
-	rsync -a --delete --exclude .sources --exclude shim_generated.rs --include '*/' --include '*.rs' --include '*.[ch]' \
+	rsync -a --delete --exclude .sources --exclude shim_generated.rs --include '*/' --include '*.rs' --include '*.[chS]' \
 		--include Kbuild --exclude '*' "$GG_ROOT/Kbuild" "$GG_ROOT/src" "$GG_ROOT/rust-bindings" "$dir/"
 	"${kmake[@]}" -C "$kbuild" M="$dir" modules >"$log" 2>&1 ||
 		{ tail -30 "$log" >&2; gg_die "module build ($series) failed"; }

@@ -19,7 +19,7 @@ inputs_key() {
 	{
 		printf '%s\n' "$@"
 		(cd "$bindir" && find . -maxdepth 1 -type f ! -name '*.h' -print0 | sort -z | xargs -0 sha256sum)
-		(cd "$GG_ROOT" && sha256sum Kbuild Makefile src/*.rs src/*.c src/*.h rust-bindings/shim.rs)
+		(cd "$GG_ROOT" && sha256sum Kbuild Makefile src/*.rs src/*.c src/*.h src/*.S rust-bindings/shim.rs)
 		/usr/bin/rustc --version
 		"$GG_LTS61_TOOLS/bin/rustc" --version 2>&1
 		bindgen --version 2>&1

@@ -33,9 +33,9 @@ pub(crate) fn record(
         fast: 0,
         name: [0; shim::GG_CALLER_LEN as usize],
     };
-    // SAFETY: `regs_ref` is the probe's registers for this call, which the
+    // SAFETY: `site_ref` is where this call entered the hook, which the
     // shim is still handling; `c` is a valid, writable `gg_caller`.
-    unsafe { shim::gg_shim_caller(facts.regs_ref, &mut c) };
+    unsafe { shim::gg_shim_caller(facts.site_ref, &mut c) };
     let e = Event {
         time_ns: d.time_ns,
         pid: d.pid,

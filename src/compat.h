@@ -1,24 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What differs between the kernel versions gupguard knows: the one place for
- * it. Included by shim.c only.
- *
- * Probe targets. A kprobe handler reads its target's arguments by position,
- * so probing a function with other arguments reads the wrong memory (a
- * "slow_probe=vfs_read" takes a user pointer for a VMA and oopses). Only the
- * functions below are ever probed: each was read in mm/gup.c of every series
- * in its range and has exactly the arguments its handler reads, under that
- * name alone (a compiler clone such as ".constprop.0" may drop arguments and
- * has another name, so it is never matched). A kernel outside every range
- * fails the load; extend the table after reading that kernel's mm/gup.c.
+ * it. Included by the shim's C files and by tramp.S.
  */
 #ifndef GUPGUARD_COMPAT_H
 #define GUPGUARD_COMPAT_H
 
-#include <linux/linkage.h>
-#include <linux/types.h>
 #include <linux/version.h>
 
+/* Call depth accounting (retbleed=stuff) came with 6.2. */
+#if defined(__ASSEMBLY__) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+.macro CALL_DEPTH_ACCOUNT
+.endm
+#endif
+
+#ifndef __ASSEMBLY__
+#include <linux/ftrace.h>
+#include <linux/linkage.h>
+#include <linux/types.h>
+
+/*
+ * Hook targets. A trampoline reads its target's arguments by position, so
+ * hooking a function with other arguments reads the wrong memory (a
+ * "slow_probe=vfs_read" would take a user pointer for a VMA). Only the
+ * functions below are ever hooked: each was read in mm/gup.c of every series
+ * in its range and has exactly the arguments its trampoline reads, under that
+ * name alone (a compiler clone such as ".constprop.0" may drop arguments and
+ * has another name, so it is never matched). A kernel outside every range
+ * fails the load; extend the table after reading that kernel's mm/gup.c.
+ */
 struct gg_target {
 	const char *name;
 	unsigned int from, to;		/* LINUX_VERSION_CODE in [from, to) */
@@ -56,15 +66,38 @@ static const char * const gg_gup_frames[] = {
 	"pin_user_pages_fast_only",
 };
 
-/* A function's alignment in asm(): ASM_FUNC_ALIGN since 6.2. */
-#ifndef ASM_FUNC_ALIGN
-#define ASM_FUNC_ALIGN __ALIGN_STR "\n"
-#endif
-
 /* Is t the target of the kernel this module is built for? */
 static inline bool gg_target_current(const struct gg_target *t)
 {
 	return LINUX_VERSION_CODE >= t->from && LINUX_VERSION_CODE < t->to;
 }
+
+/*
+ * Direct calls: one ftrace_ops per trampoline. 6.5 renamed the *_multi API
+ * and gave unregistering a free_filters flag (the shim frees them itself).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+static inline int gg_direct_register(struct ftrace_ops *ops, unsigned long addr)
+{
+	return register_ftrace_direct(ops, addr);
+}
+
+static inline int gg_direct_unregister(struct ftrace_ops *ops, unsigned long addr)
+{
+	return unregister_ftrace_direct(ops, addr, false);
+}
+#else
+static inline int gg_direct_register(struct ftrace_ops *ops, unsigned long addr)
+{
+	return register_ftrace_direct_multi(ops, addr);
+}
+
+static inline int gg_direct_unregister(struct ftrace_ops *ops, unsigned long addr)
+{
+	return unregister_ftrace_direct_multi(ops, addr);
+}
+#endif
+
+#endif /* __ASSEMBLY__ */
 
 #endif /* GUPGUARD_COMPAT_H */

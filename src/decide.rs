@@ -30,6 +30,7 @@ const _: () = assert!(
         && policy::FOLIO_SHMEM == shim::GG_FOLIO_SHMEM
         && policy::FOLIO_HUGETLB == shim::GG_FOLIO_HUGETLB
         && policy::FOLIO_KEEP_ALL == shim::GG_FOLIO_KEEP_ALL
+        && Count::FastExamined as u32 == shim::GG_COUNT_FAST_EXAMINED
 );
 
 /// Slow path: one `check_vma_flags()` call. Returns a `GG_SLOW_*` verdict.
@@ -110,17 +111,23 @@ const FAST_KEEP_COVERED: u32 = policy::fast_keep_mask();
 
 /// GUP-fast: which folios may this request keep? A mask over the
 /// `GG_FOLIO_*` combinations (bit `b` set: a folio whose bits are `b` stays
-/// on GUP-fast). All set for a request no scope covers: the shim then arms
-/// no return check. Computed once per call; the shim applies it per folio.
+/// on GUP-fast). All set for a request no scope covers: the shim then does
+/// not look at its return. Computed once per call; the shim applies it per
+/// folio. Only calls with every bit of [`fast_need`] get here; the
+/// trampoline has counted every call (`fast_examined`).
 pub(crate) fn fast(req: u32) -> u32 {
     let mode = MODE.get();
     if mode == Mode::Off {
         return policy::FOLIO_KEEP_ALL;
     }
-    STATS.inc(Count::FastExamined);
     if policy::fast_covered(mode, SCOPE.get(), Request::from_bits(req)) {
         FAST_KEEP_COVERED
     } else {
         policy::FOLIO_KEEP_ALL
     }
+}
+
+/// The `GG_REQ_*` bits every GUP-fast request the policy now covers has.
+pub(crate) fn fast_need() -> u32 {
+    policy::fast_need(MODE.get(), SCOPE.get())
 }

@@ -95,6 +95,13 @@ pub extern "C" fn gg_rs_fast(req: u32) -> u32 {
     decide::fast(req)
 }
 
+/// GUP-fast: the `GG_REQ_*` bits every request the policy covers now has
+/// (the trampoline's test before it calls anything).
+#[no_mangle]
+pub extern "C" fn gg_rs_fast_need() -> u32 {
+    decide::fast_need()
+}
+
 /// GUP-fast: a covered call was sent, whole or from a folio on, to the slow path.
 #[no_mangle]
 pub extern "C" fn gg_rs_fast_cut() {
@@ -159,6 +166,10 @@ const _: () = {
     let _ = [shim::gg_rs_slow as unsafe extern "C" fn(_) -> _, gg_rs_slow];
     let _ = [shim::gg_rs_fast as unsafe extern "C" fn(_) -> _, gg_rs_fast];
     let _ = [
+        shim::gg_rs_fast_need as unsafe extern "C" fn() -> _,
+        gg_rs_fast_need,
+    ];
+    let _ = [
         shim::gg_rs_fast_cut as unsafe extern "C" fn(),
         gg_rs_fast_cut,
     ];
@@ -184,7 +195,7 @@ const _: () = {
     ];
 };
 
-/// The registered kprobes; unregistered (and waited for) on drop.
+/// The registered hooks; removed (and waited for) on drop.
 struct Probes;
 
 impl Probes {

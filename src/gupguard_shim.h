@@ -7,8 +7,10 @@
 #ifndef GUPGUARD_SHIM_H
 #define GUPGUARD_SHIM_H
 
+#ifndef __ASSEMBLY__
 #include <linux/types.h>
 #include <linux/seq_file.h>
+#endif
 
 /* What a GUP request asks for, decoded by the shim from gup_flags. */
 #define GG_REQ_WRITE		(1U << 0)	/* FOLL_WRITE */
@@ -27,8 +29,9 @@
 #define GG_VMA_WRITENOTIFY_OPS	(1U << 4)	/* vm_ops->page_mkwrite or pfn_mkwrite */
 #define GG_VMA_CAN_WRITEBACK	(1U << 5)	/* mapping_can_writeback(vm_file->f_mapping) */
 
+#ifndef __ASSEMBLY__
 /*
- * What the slow-path probe knows about one check_vma_flags() call before
+ * What the slow-path hook knows about one check_vma_flags() call before
  * anything is decided: the request's flags only. The VMA's facts
  * (gg_shim_vma_bits()) are read for a write some scope covers, the rest of
  * the call (task, file, time) only for calls a scope matches.
@@ -37,7 +40,7 @@ struct gg_slow_facts {
 	__u32 req;			/* GG_REQ_* */
 	__u64 gup_flags;		/* as passed to check_vma_flags() */
 	const void *vma_ref;		/* the VMA, opaque: for gg_shim_vma_bits() and gg_shim_slow_details() */
-	const void *regs_ref;		/* the probe's registers, opaque: for gg_shim_caller() */
+	const void *site_ref;		/* where the hook was entered, opaque: for gg_shim_caller() */
 };
 
 /* The rest of a matched call, for opt-outs and the event log. */
@@ -52,7 +55,7 @@ struct gg_slow_details {
 	__u32 uid;			/* current's real uid, in the initial user namespace */
 };
 
-/* Who called GUP, from the stack of the probed call (gg_shim_caller()). */
+/* Who called GUP, from the stack of the hooked call (gg_shim_caller()). */
 #define GG_CALLER_LEN		48
 struct gg_caller {
 	__u64 caller;			/* return address into the caller, or 0 */
@@ -60,6 +63,7 @@ struct gg_caller {
 	__u32 fast;			/* came through GUP-fast's fallback */
 	char name[GG_CALLER_LEN];	/* the caller's function, or "" */
 };
+#endif /* __ASSEMBLY__ */
 
 /* Slow-path verdicts (gg_rs_slow()). */
 #define GG_SLOW_ALLOW		0
@@ -84,12 +88,10 @@ struct gg_caller {
 /* Longest write a debugfs file accepts, including the terminating NUL. */
 #define GG_WRITE_MAX		256
 
-/* The kprobes the shim places, indices for gg_shim_probe_missed(). */
+/* The hooked functions, indices into the shim's tables of them. */
 #define GG_PROBE_SLOW		0
 #define GG_PROBE_FAST		1
 #define GG_NR_PROBES		2
-/* And the kretprobe on the GUP-fast target, for gg_shim_probe_missed(). */
-#define GG_PROBE_FAST_RETURN	2
 
 /*
  * What GUP-fast's check needs of one folio it pinned, and the masks
@@ -103,10 +105,15 @@ struct gg_caller {
 
 /* The counters (stats.rs): one slot per counter on every CPU. */
 #define GG_NR_COUNTS		11
+/* The slot GUP-fast's trampoline counts every call in (Count::FastExamined). */
+#define GG_COUNT_FAST_EXAMINED	3
+
+#ifndef __ASSEMBLY__
 
 /* Implemented in Rust (gupguard_main.rs); called by the shim. */
 int gg_rs_slow(const struct gg_slow_facts *facts);
 __u32 gg_rs_fast(__u32 req);
+__u32 gg_rs_fast_need(void);
 void gg_rs_fast_cut(void);
 int gg_rs_show(__u32 file, struct seq_file *m);
 int gg_rs_store(__u32 file, const char *buf, size_t len);
@@ -117,21 +124,22 @@ bool gg_rs_armed(void);
 int gg_rs_init(void);
 void gg_rs_exit(void);
 
-/* Implemented in C (shim.c); called by Rust. */
+/* Implemented in C (the shim: src/shim.h lists its files); called by Rust. */
 int gg_shim_probes_register(void);
 void gg_shim_probes_unregister(void);
 int gg_shim_probes_sync(void);
-__u64 gg_shim_probe_missed(__u32 probe);
+void gg_shim_fast_need_widen(void);
 void gg_shim_count(__u32 c);
 __u64 gg_shim_count_sum(__u32 c);
 __u32 gg_shim_vma_bits(const void *vma_ref);
 void gg_shim_slow_details(const void *vma_ref, struct gg_slow_details *d);
 bool gg_shim_current_in_cgroup(__u64 id, __u32 level);
 int gg_shim_cgroup_lookup(const char *path, __u64 *id, __u32 *level);
-void gg_shim_caller(const void *regs_ref, struct gg_caller *c);
+void gg_shim_caller(const void *site_ref, struct gg_caller *c);
 void gg_shim_seq_symbol(struct seq_file *m, __u64 addr, bool offset);
 int gg_shim_debugfs_dir(const char *name, void **dir);
 int gg_shim_debugfs_file(void *dir, const char *name, __u16 mode, __u32 file);
 void gg_shim_debugfs_remove(void *dentry);
+#endif /* __ASSEMBLY__ */
 
 #endif /* GUPGUARD_SHIM_H */

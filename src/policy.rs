@@ -44,6 +44,8 @@ pub const REQ_GET: u32 = 1 << 1;
 pub const REQ_PIN: u32 = 1 << 2;
 /// See [`REQ_WRITE`].
 pub const REQ_LONGTERM: u32 = 1 << 3;
+/// Every bit a [`Request`] reads.
+pub const REQ_ALL: u32 = REQ_WRITE | REQ_GET | REQ_PIN | REQ_LONGTERM;
 
 impl Request {
     /// The request of `bits` (`REQ_*`; other bits are ignored).
@@ -244,6 +246,21 @@ pub const fn fast_covered(mode: Mode, scope: Scope, req: Request) -> bool {
     }
 }
 
+/// The `REQ_*` bits every request [`fast_covered`] in `mode` and `scope` has:
+/// the trampoline sends a GUP-fast call that lacks one of them straight on,
+/// before any policy code runs. All bits where nothing is covered (`off`).
+pub const fn fast_need(mode: Mode, scope: Scope) -> u32 {
+    let mut need = u32::MAX;
+    let mut bits = 0;
+    while bits <= REQ_ALL {
+        if fast_covered(mode, scope, Request::from_bits(bits)) {
+            need &= bits;
+        }
+        bits += 1;
+    }
+    need
+}
+
 /// What GUP-fast's check knows of one folio it pinned for a covered request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Folio {
@@ -301,6 +318,36 @@ pub const fn fast_folio_needs_slow_path(f: Folio) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_need_is_what_every_covered_request_has() {
+        for mode in Mode::ALL {
+            for scope in Scope::ALL {
+                let need = fast_need(mode, scope);
+                let mut covered = 0;
+                for bits in 0..=REQ_ALL {
+                    if fast_covered(mode, scope, Request::from_bits(bits)) {
+                        assert_eq!(bits & need, need, "{mode:?} {scope:?} {bits:#x}");
+                        covered += 1;
+                    }
+                }
+                // Nothing covered in off; otherwise every write a scope covers is.
+                assert_eq!(covered == 0, mode == Mode::Off);
+                if mode != Mode::Off {
+                    assert_ne!(need & REQ_WRITE, 0);
+                }
+            }
+        }
+        assert_eq!(
+            fast_need(Mode::Enforce, Scope::LongTerm),
+            REQ_WRITE | REQ_PIN | REQ_LONGTERM
+        );
+        assert_eq!(fast_need(Mode::Enforce, Scope::Pin), REQ_WRITE | REQ_PIN);
+        assert_eq!(fast_need(Mode::Enforce, Scope::Get), REQ_WRITE);
+        assert_eq!(fast_need(Mode::Audit, Scope::LongTerm), REQ_WRITE);
+        assert_eq!(fast_need(Mode::Off, Scope::Get), u32::MAX);
+    }
+
 
     fn requests() -> impl Iterator<Item = Request> {
         (0..16u32).map(Request::from_bits)

@@ -28,24 +28,7 @@ pub(crate) fn show(file: u32, out: &mut SeqFile) -> c_int {
         shim::GG_FILE_EVENTS => show_events(out),
         shim::GG_FILE_BY_FS => show_table(out, "fs", &BY_FS),
         shim::GG_FILE_BY_CALLER => show_table(out, "caller", &BY_CALLER),
-        shim::GG_FILE_COUNTERS => {
-            // SAFETY: plain reads of the shim's counts of missed hook calls.
-            let missed = unsafe {
-                [
-                    shim::gg_shim_probe_missed(shim::GG_PROBE_SLOW),
-                    shim::gg_shim_probe_missed(shim::GG_PROBE_FAST),
-                    shim::gg_shim_probe_missed(shim::GG_PROBE_FAST_RETURN),
-                ]
-            };
-            STATS.render(
-                out,
-                &[
-                    ("slow_probe_missed", missed[0]),
-                    ("fast_probe_missed", missed[1]),
-                    ("fast_return_missed", missed[2]),
-                ],
-            )
-        }
+        shim::GG_FILE_COUNTERS => STATS.render(out, &[]),
         _ => return EINVAL.to_errno(),
     };
     0

@@ -16,7 +16,6 @@ pub(crate) trait Setting: Copy + Sized + 'static {
     const DEFAULT: Self;
     fn to_u32(self) -> u32;
     fn from_u32(v: u32) -> Option<Self>;
-    fn parse(input: &[u8]) -> Option<Self>;
 }
 
 impl Setting for Mode {
@@ -27,9 +26,6 @@ impl Setting for Mode {
     fn from_u32(v: u32) -> Option<Self> {
         Mode::from_u32(v)
     }
-    fn parse(input: &[u8]) -> Option<Self> {
-        Mode::parse(input)
-    }
 }
 
 impl Setting for Scope {
@@ -39,9 +35,6 @@ impl Setting for Scope {
     }
     fn from_u32(v: u32) -> Option<Self> {
         Scope::from_u32(v)
-    }
-    fn parse(input: &[u8]) -> Option<Self> {
-        Scope::parse(input)
     }
 }
 
@@ -76,17 +69,6 @@ impl<T: Setting> Knob<T> {
             Ordering::Relaxed,
         );
     }
-
-    /// Sets the value from a written name; `-EINVAL` leaves it unchanged.
-    fn set(&self, input: &[u8]) -> c_int {
-        match T::parse(input) {
-            Some(v) => {
-                self.value.store(v.to_u32(), Ordering::Relaxed);
-                0
-            }
-            None => EINVAL.to_errno(),
-        }
-    }
 }
 
 pub(crate) static MODE: Knob<Mode> = Knob::new(Mode::DEFAULT as u32);
@@ -96,7 +78,7 @@ pub(crate) static SCOPE: Knob<Scope> = Knob::new(Scope::DEFAULT as u32);
 pub(crate) fn set(id: u32, input: &[u8]) -> c_int {
     match id {
         shim::GG_PARAM_MODE => set_mode(input),
-        shim::GG_PARAM_SCOPE => SCOPE.set(input),
+        shim::GG_PARAM_SCOPE => set_scope(input),
         _ => EINVAL.to_errno(),
     }
 }
@@ -110,15 +92,33 @@ pub(crate) fn name(id: u32) -> Option<&'static str> {
     }
 }
 
-/// Switches the mode, then has the shim arm or disarm the probes to match
+/// Switches the scope. Around the store, GUP-fast's trampoline sends every
+/// write to the policy; the sync after it has the shim test again for what
+/// the new scope covers (`policy::fast_need`), under its lock, so the last
+/// write leaves the trampoline's test and the settings agreeing.
+fn set_scope(input: &[u8]) -> c_int {
+    let new = match Scope::parse(input) {
+        Some(s) => s,
+        None => return EINVAL.to_errno(),
+    };
+    // SAFETY: a store of one word; callable in any context.
+    unsafe { shim::gg_shim_fast_need_widen() };
+    SCOPE.replace(new);
+    // SAFETY: called from a debugfs or sysfs write, which may sleep.
+    unsafe { shim::gg_shim_probes_sync() }
+}
+
+/// Switches the mode, then has the shim arm or disarm the hooks to match
 /// (in `off` none is registered: it costs nothing). Each write ends with a
-/// sync under the shim's lock, so the last one leaves probes and mode agreeing.
+/// sync under the shim's lock, so the last one leaves hooks and mode agreeing.
 /// Before `init` (load parameters) the shim has nothing to sync yet.
 fn set_mode(input: &[u8]) -> c_int {
     let new = match Mode::parse(input) {
         Some(m) => m,
         None => return EINVAL.to_errno(),
     };
+    // SAFETY: as in `set_scope`.
+    unsafe { shim::gg_shim_fast_need_widen() };
     let old = MODE.replace(new);
     // SAFETY: called from a debugfs or sysfs write, which may sleep.
     let ret = unsafe { shim::gg_shim_probes_sync() };

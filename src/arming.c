@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Placing and removing the trampolines (tramp.S). Each sits on its
+ * function's fentry site as an ftrace direct call, through an ftrace_ops of
+ * its own. They come and go with the mode: in "off" neither is registered, so
+ * off costs nothing. Rust decides (gg_rs_armed()); gg_shim_probes_sync()
+ * makes the hooks match, under gg_arm_lock, at load and after each write of
+ * the mode or the scope.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ftrace.h>
+#include <linux/kprobes.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate_wait.h>
+#include <generated/utsrelease.h>
+
+#include "shim.h"
+#include "compat.h"
+
+const char *gg_names[GG_NR_PROBES];
+unsigned long gg_sites[GG_NR_PROBES];
+
+/*
+ * The FOLL_* bits every GUP-fast request the policy covers has
+ * (gg_rs_fast_need()): gg_fast_tramp sends on a call that lacks one without
+ * calling anything. All bits until the first sync: nothing passes.
+ */
+unsigned int gg_fast_need = ~0U;
+
+static struct ftrace_ops gg_ops[GG_NR_PROBES];
+
+static void (*const gg_tramps[GG_NR_PROBES])(void) = {
+	[GG_PROBE_SLOW] = gg_slow_tramp,
+	[GG_PROBE_FAST] = gg_fast_tramp,
+};
+
+static char *slow_probe;
+module_param(slow_probe, charp, 0444);
+MODULE_PARM_DESC(slow_probe, "Slow-path hook target: empty for this kernel's own, or a name from src/compat.h valid for it");
+
+static char *fast_probe;
+module_param(fast_probe, charp, 0444);
+MODULE_PARM_DESC(fast_probe, "GUP-fast hook target: empty for this kernel's own, or a name from src/compat.h valid for it");
+
+/*
+ * The target for one hook: the table's entry for this kernel, or the one
+ * asked for if the table has it for this kernel. Anything else is -EINVAL,
+ * before anything is placed.
+ */
+static const char *gg_target(const char *param, const char *asked,
+			     const struct gg_target *t, size_t n)
+{
+	const char *own = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (gg_target_current(&t[i]))
+			own = t[i].name;
+	if (!own) {
+		pr_err("%s: no known hook target for kernel %s; see src/compat.h\n",
+		       param, UTS_RELEASE);
+		return NULL;
+	}
+	if (!asked || !*asked || !strcmp(asked, own))
+		return own;
+	pr_err("%s=%.64s: not a GUP function whose arguments the hook knows on %s; accepted: %s\n",
+	       param, asked, UTS_RELEASE, own);
+	return NULL;
+}
+
+static DEFINE_MUTEX(gg_arm_lock);
+static bool gg_live;		/* from a successful load to unload */
+static bool gg_armed;		/* the trampolines are registered */
+static bool gg_registered[GG_NR_PROBES];
+
+static int gg_hook_failed(const char *sym, int ret)
+{
+	if (ret == -EBUSY)
+		pr_err("cannot hook %s: its ftrace site is taken, by another direct-call trampoline (a BPF fentry/fexit program, another module's) or by a hook that changes its ip (a live patch, a kprobe with a post handler); see /sys/kernel/tracing/enabled_functions\n",
+		       sym);
+	else
+		pr_err("cannot hook %s: %s (error %d)\n", sym,
+		       ret == -ENOENT ? "no such symbol in this kernel" :
+		       ret == -EINVAL ? "not a function ftrace can hook" :
+		       "registration failed", ret);
+	return ret;
+}
+
+/* Unregisters whichever trampolines are registered. */
+static void gg_disarm(void)
+{
+	int i;
+
+	for (i = GG_NR_PROBES - 1; i >= 0; i--) {
+		if (!gg_registered[i])
+			continue;
+		/* Cannot fail for an ops registered here; say so if it does. */
+		WARN_ON_ONCE(gg_direct_unregister(&gg_ops[i], (unsigned long)gg_tramps[i]));
+		gg_registered[i] = false;
+	}
+}
+
+/* Both trampolines, or neither: a failure unregisters what was placed. */
+static int gg_arm(void)
+{
+	int i, ret;
+
+	for (i = 0; i < GG_NR_PROBES; i++) {
+		ret = gg_direct_register(&gg_ops[i], (unsigned long)gg_tramps[i]);
+		if (ret) {
+			gg_hook_failed(gg_names[i], ret);
+			gg_disarm();
+			return ret;
+		}
+		gg_registered[i] = true;
+	}
+	return 0;
+}
+
+/* Rust's settings changed or are about to: send every write to the policy. */
+void gg_shim_fast_need_widen(void)
+{
+	WRITE_ONCE(gg_fast_need, gg_foll_bits(GG_REQ_WRITE));
+}
+
+int gg_shim_probes_sync(void)
+{
+	bool want;
+	int ret = 0;
+
+	mutex_lock(&gg_arm_lock);
+	WRITE_ONCE(gg_fast_need, gg_foll_bits(gg_rs_fast_need()));
+	want = gg_rs_armed();
+	if (gg_live && want != gg_armed) {
+		if (want) {
+			ret = gg_arm();
+		} else {
+			gg_disarm();
+			pr_info_ratelimited("mode off: hooks removed\n");
+		}
+		gg_armed = want && !ret;
+		if (gg_armed)
+			pr_info_ratelimited("hooks armed\n");
+	}
+	mutex_unlock(&gg_arm_lock);
+	return ret;
+}
+
+/*
+ * The targets' fentry sites, once per load: kprobes resolves and vets each
+ * name (kallsyms, its blacklist) for a disabled kprobe, which patches nothing
+ * and tells whether the address is an ftrace site. Then each ops' filter.
+ */
+static int gg_resolve(void)
+{
+	struct kprobe kp;
+	int i, ret;
+
+	for (i = 0; i < GG_NR_PROBES; i++) {
+		kp = (struct kprobe){
+			.symbol_name = gg_names[i],
+			.flags = KPROBE_FLAG_DISABLED,
+		};
+		ret = register_kprobe(&kp);
+		if (ret)
+			return gg_hook_failed(gg_names[i], ret);
+		gg_sites[i] = kprobe_ftrace(&kp) ? (unsigned long)kp.addr : 0;
+		unregister_kprobe(&kp);
+		if (!gg_sites[i])
+			return gg_hook_failed(gg_names[i], -EINVAL);
+		ret = ftrace_set_filter_ip(&gg_ops[i], gg_sites[i], 0, 1);
+		if (ret)
+			return gg_hook_failed(gg_names[i], ret);
+	}
+	return 0;
+}
+
+/*
+ * After the hooks are gone for good, before the module's text goes. A task
+ * can still be in a trampoline, or in GUP-fast's body called from one (it
+ * returns there), preempted: Tasks RCU waits until every task has
+ * voluntarily scheduled, so none is left pointing into this module's text.
+ * Plain RCU covers an NMI in the middle of one. The int3 notifier goes last.
+ */
+static void gg_release(void)
+{
+	int i;
+
+	synchronize_rcu_tasks();
+	synchronize_rcu();
+	gg_int3_unregister();
+	for (i = 0; i < GG_NR_PROBES; i++) {
+		WRITE_ONCE(gg_sites[i], 0);
+		ftrace_free_filter(&gg_ops[i]);
+	}
+}
+
+int gg_shim_probes_register(void)
+{
+	int ret;
+
+	gg_names[GG_PROBE_SLOW] =
+		gg_target("slow_probe", slow_probe, gg_slow_targets, ARRAY_SIZE(gg_slow_targets));
+	gg_names[GG_PROBE_FAST] =
+		gg_target("fast_probe", fast_probe, gg_fast_targets, ARRAY_SIZE(gg_fast_targets));
+	if (!gg_names[GG_PROBE_SLOW] || !gg_names[GG_PROBE_FAST])
+		return -EINVAL;
+	ret = gg_resolve();
+	if (!ret)
+		ret = gg_int3_register();
+	if (ret) {
+		gg_release();
+		return ret;
+	}
+	/* Armed once whatever the mode: a target that cannot be hooked fails the load. */
+	mutex_lock(&gg_arm_lock);
+	WRITE_ONCE(gg_fast_need, gg_foll_bits(gg_rs_fast_need()));
+	ret = gg_arm();
+	gg_live = gg_armed = !ret;
+	mutex_unlock(&gg_arm_lock);
+	if (ret) {
+		/* Hooks that were placed may have run: as at unload. */
+		gg_release();
+		return ret;
+	}
+	return gg_shim_probes_sync();
+}
+
+void gg_shim_probes_unregister(void)
+{
+	mutex_lock(&gg_arm_lock);
+	if (gg_armed)
+		gg_disarm();
+	gg_live = gg_armed = false;
+	mutex_unlock(&gg_arm_lock);
+	gg_release();
+}
