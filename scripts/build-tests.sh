@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the guest test programs against a kernel tree from build-kernel.sh:
 # the upstream gup_longterm selftest (with liburing) and tests/*.c.
-#   scripts/build-tests.sh KERNEL_DIR OUTDIR
+#   scripts/build-tests.sh KERNEL_DIR OUTDIR [LTS61_KERNEL_DIR]
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -35,12 +35,23 @@ gcc "${cflags[@]}" -o "$bindir/gup_harm" "$GG_ROOT/tests/gup_harm.c" -luring -li
 for t in gup_bench gg_ktap_fault; do
 	gcc "${cflags[@]}" -o "$bindir/$t" "$GG_ROOT/tests/$t.c" || gg_die "building tests/$t.c failed"
 done
-# The harness self-test's leaking module, for the 6.12 test kernels it boots.
+# tests/kmod: the harness self-test's leaking module and the modes suite's
+# holder of a direct-call site, for the kernels the guests boot (6.12, and
+# 6.1 when its tree is given).
+build_kmod() { # BUILD_DIR OUTDIR KMAKE...
+	local kbuild=$1 out=$2
+	shift 2
+	rm -rf "$out/kmod" && mkdir -p "$out/kmod" && cp "$GG_ROOT"/tests/kmod/* "$out/kmod/"
+	"$@" -C "$kbuild" M="$out/kmod" modules >"$out/kmod/build.log" 2>&1 ||
+		gg_die "building tests/kmod failed: see $out/kmod/build.log"
+	! grep -E 'warning:|error:|WARNING:' "$out/kmod/build.log" >&2 || gg_die "tests/kmod builds with warnings"
+	cp "$out/kmod/gg_leak.ko" "$out/kmod/gg_direct_holder.ko" "$out/"
+}
 if grep -q '^6\.12\.' "$build/include/config/kernel.release" 2>/dev/null; then
-	rm -rf "$bindir/kmod" && mkdir -p "$bindir/kmod" && cp "$GG_ROOT"/tests/kmod/* "$bindir/kmod/"
-	"${GG_KMAKE[@]}" -C "$build" M="$bindir/kmod" modules >"$bindir/kmod/build.log" 2>&1 ||
-		gg_die "building tests/kmod failed: see $bindir/kmod/build.log"
-	! grep -E 'warning:|error:|WARNING:' "$bindir/kmod/build.log" >&2 || gg_die "tests/kmod builds with warnings"
-	cp "$bindir/kmod/gg_leak.ko" "$bindir/"
+	build_kmod "$build" "$bindir" "${GG_KMAKE[@]}"
+fi
+if [ -n "${3:-}" ]; then
+	mkdir -p "$bindir/lts61"
+	build_kmod "$3/build" "$bindir/lts61" "${GG_LTS61_KMAKE[@]}"
 fi
 gg_log "test programs built in $bindir"

@@ -122,7 +122,7 @@ if [ -n "${kroot61:-}" ]; then
 fi
 run=$GG_RUN
 bindir=$run/bin
-"$GG_ROOT/scripts/build-tests.sh" "$kroot" "$bindir" || fatal "test programs build"
+"$GG_ROOT/scripts/build-tests.sh" "$kroot" "$bindir" ${kroot61:+"$kroot61"} || fatal "test programs build"
 
 results=$GG_CACHE/results
 . "$GG_ROOT/scripts/results-cache.sh"

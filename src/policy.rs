@@ -348,7 +348,6 @@ mod tests {
         assert_eq!(fast_need(Mode::Off, Scope::Get), u32::MAX);
     }
 
-
     fn requests() -> impl Iterator<Item = Request> {
         (0..16u32).map(Request::from_bits)
     }

@@ -165,15 +165,15 @@ probe_targets() {
 }
 module_unload() { rmmod gupguard; }
 module_loaded() { [ -d /sys/module/gupguard ]; }
-# gupguard's hooks on this kernel's two targets (no one else's here): the
-# slow path's ftrace_ops with IPMODIFY (enabled_functions: " R I") and the
-# 3 kprobes on GUP-fast's while armed: 4; 0 in off.
+# gupguard's hooks on this kernel's two targets: its direct-call
+# trampolines, as ftrace lists them (enabled_functions: "direct-->"), 2 while
+# armed, 0 in off.
 probes_placed() {
-	local slow fast ops kps
-	read -r slow fast < <(probe_targets)
-	ops=$(grep -cE "^$slow \([0-9]+\) +R +I " /sys/kernel/debug/tracing/enabled_functions)
-	kps=$(grep -cE " ($slow|$fast)\+0x[0-9a-f]+ " /sys/kernel/debug/kprobes/list)
-	echo $((ops + kps))
+	grep -cE "direct-->gg_(slow|fast)_tramp\+" /sys/kernel/debug/tracing/enabled_functions
+}
+# This kernel's tests/kmod/gg_direct_holder.ko.
+holder_ko() {
+	if [ "$series" = 6.1 ]; then echo "$bin/lts61/gg_direct_holder.ko"; else echo "$bin/gg_direct_holder.ko"; fi
 }
 
 is_dirty_fs() { [[ " ${DIRTY_FS[*]} " == *" $1 "* ]]; }

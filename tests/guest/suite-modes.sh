@@ -14,25 +14,77 @@ pin_loop() {
 	done
 }
 
-# Someone else's kprobe (a kprobe event) on the slow target beside the
-# module's ftrace_ops: ftrace then calls both through its list function, and
-# the refusal must still redirect the call; the other probe sees every call.
-other_tracer_on_slow_target() {
-	local tr=/sys/kernel/debug/tracing slow fast rc hits
+# Other tracers on both hooked functions while gupguard arms: a kprobe event
+# on each and the function tracer filtered to them. ftrace then calls its
+# list function and jumps to the trampoline from there; the refusals must
+# hold on both paths, and the other tracers must see every call.
+other_tracers() {
+	local tr=/sys/kernel/debug/tracing slow fast rc rcf hits hitf fn
 	read -r slow fast < <(probe_targets)
-	if ! echo "p:gg_other $slow" >>"$tr/kprobe_events" ||
-		! echo 1 >"$tr/events/kprobes/gg_other/enable"; then
-		tap_not_ok "$flavour: a kprobe event on $slow"
+	echo off >"$DBG/mode"
+	if ! echo "p:gg_other_slow $slow" >>"$tr/kprobe_events" ||
+		! echo "p:gg_other_fast $fast" >>"$tr/kprobe_events" ||
+		! echo 1 >"$tr/events/kprobes/enable" ||
+		! echo "$slow $fast" >"$tr/set_ftrace_filter" ||
+		! echo function >"$tr/current_tracer"; then
+		tap_not_ok "$flavour: a kprobe event and the function tracer on $slow and $fast"
 		return
 	fi
+	echo enforce >"$DBG/mode"
 	echo 0 >"$DBG/counters"
 	"$bin/gup_pin" "$MNT/ext4/pin-one" >/dev/null
 	rc=$?
-	hits=$(awk '$1 == "gg_other" { print $2 }' "$tr/kprobe_profile")
-	echo 0 >"$tr/events/kprobes/gg_other/enable"
-	echo "-:gg_other" >>"$tr/kprobe_events"
-	tap_check "$flavour: with a kprobe event on $slow too: pin refused (exit $rc), refused $(counter slow_refused), examined $(counter slow_examined), event hits ${hits:-none}" \
-		test "$rc/$(counter slow_refused)" = 1/1 -a "${hits:-0}" -ge "$(counter slow_examined)" -a "$(counter slow_examined)" -ge 1
+	"$bin/gup_pin" --fast "$MNT/ext4/pin-one" >/dev/null
+	rcf=$?
+	# The counts first: every command after them adds to the other tracers' only.
+	local exs exf
+	exs=$(counter slow_examined) exf=$(counter fast_examined)
+	hits=$(awk '$1 == "gg_other_slow" { print $2 }' "$tr/kprobe_profile")
+	hitf=$(awk '$1 == "gg_other_fast" { print $2 }' "$tr/kprobe_profile")
+	fn=$(grep -cE " ($slow|$fast) <-" "$tr/trace")
+	local placed
+	placed=$(probes_placed)
+	echo nop >"$tr/current_tracer"
+	echo >"$tr/set_ftrace_filter"
+	echo 0 >"$tr/events/kprobes/enable"
+	echo >"$tr/kprobe_events"
+	tap_check "$flavour: armed beside kprobe events and the function tracer on $slow and $fast: $placed hooks, pins refused (slow exit $rc, fast exit $rcf), refused $(counter slow_refused), examined $exs slow and $exf fast; kprobe hits $hits and $hitf, $fn traced calls" \
+		test "$placed/$rc/$rcf/$(counter slow_refused)" = 2/1/1/2 -a "${hits:-0}" -ge "$exs" \
+		-a "${hitf:-0}" -ge "$exf" -a "$exf" -ge 1 -a "$exs" -ge 2 -a "$fn" -ge 2
+	tap_check "$flavour: the other tracers removed, gupguard's hooks stay: $(probes_placed)" test "$(probes_placed)" = 2
+}
+
+# Someone else's direct-call trampoline on a hooked function
+# (tests/kmod/gg_direct_holder.c): the site cannot be shared. A load fails,
+# and so does a mode write that would arm, each naming the function; nothing
+# stays placed (the slow trampoline goes again when the fast one fails), and
+# the mode stays off until the site is free.
+site_taken() {
+	local slow fast fn dm holder
+	holder=$(holder_ko)
+	read -r slow fast < <(probe_targets)
+	for fn in "$slow" "$fast"; do
+		if ! insmod "$holder" func="$fn"; then
+			tap_not_ok "$flavour: insmod gg_direct_holder func=$fn"
+			continue
+		fi
+		dm=$(dmesg | wc -l)
+		insmod "$ko" 2>/dev/null
+		tap_check "$flavour: $fn's site held by another direct trampoline: insmod fails, says so, $(probes_placed) hooks placed" \
+			eval '! module_loaded && [ "$(probes_placed)" = 0 ] && dmesg | tail -n +"$((dm + 1))" | grep -q "cannot hook $fn: its ftrace site is taken, by another direct-call trampoline"'
+		rmmod gg_direct_holder
+		module_load mode=off || { tap_not_ok "$flavour: insmod mode=off"; continue; }
+		insmod "$holder" func="$fn" || { tap_not_ok "$flavour: insmod gg_direct_holder func=$fn (2)"; module_unload; continue; }
+		dm=$(dmesg | wc -l)
+		local wrc=0
+		echo enforce >"$DBG/mode" 2>/dev/null || wrc=1
+		tap_check "$flavour: 'enforce' while $fn's site is held: the write fails, mode $(<"$DBG/mode"), $(probes_placed) hooks placed, dmesg names $fn" \
+			eval '[ "$wrc/$(<"$DBG/mode")/$(probes_placed)" = 1/off/0 ] && dmesg | tail -n +"$((dm + 1))" | grep -q "cannot hook $fn: its ftrace site is taken"'
+		rmmod gg_direct_holder
+		echo enforce >"$DBG/mode"
+		tap_check "$flavour: $fn's site free again: enforce arms, $(probes_placed) hooks placed" test "$(probes_placed)" = 2
+		module_unload
+	done
 }
 
 suite_modes() {
@@ -78,23 +130,24 @@ suite_modes() {
 	local rc=$?
 	tap_check "$flavour: off: nothing examined ($(counter slow_examined)), pin result $rc" \
 		test "$(counter slow_examined)/$rc" = "0/$((kernel_refuses))"
-	# Off costs nothing: no probe stays on the GUP path; a mode puts them back.
-	tap_check "$flavour: off removes the probes: $placed placed in enforce, $(probes_placed) in off" \
-		test "$placed/$(probes_placed)" = 4/0
+	# Off costs nothing: no hook stays on the GUP path; a mode puts them back.
+	tap_check "$flavour: off removes the hooks: $placed placed in enforce, $(probes_placed) in off" \
+		test "$placed/$(probes_placed)" = 2/0
 	echo enforce >/sys/module/gupguard/parameters/mode
 	"$bin/gup_pin" "$MNT/ext4/pin-one" >/dev/null
 	rc=$?
-	tap_check "$flavour: enforce again (sysfs): $(probes_placed) probes placed, pin refused (exit $rc), refused $(counter slow_refused)" \
-		test "$(probes_placed)/$rc/$(counter slow_refused)" = 4/1/1
-	other_tracer_on_slow_target
+	tap_check "$flavour: enforce again (sysfs): $(probes_placed) hooks placed, pin refused (exit $rc), refused $(counter slow_refused)" \
+		test "$(probes_placed)/$rc/$(counter slow_refused)" = 2/1/1
+	other_tracers
 	module_unload
+	site_taken
 	# Loaded in off: the targets are still checked (a load fails without
-	# them), then no probe stays; the first mode write arms them.
+	# them), then no hook stays; the first mode write arms them.
 	if module_load mode=off; then
 		placed=$(probes_placed)
 		echo audit >"$DBG/mode"
-		tap_check "$flavour: insmod mode=off: $placed probes placed; after 'audit': $(probes_placed)" \
-			test "$placed/$(probes_placed)" = 0/4
+		tap_check "$flavour: insmod mode=off: $placed hooks placed; after 'audit': $(probes_placed)" \
+			test "$placed/$(probes_placed)" = 0/2
 		module_unload
 	else
 		tap_not_ok "$flavour: insmod mode=off"

@@ -83,7 +83,7 @@ suite_robustness() {
 		insmod "$ko" "$wrong" 2>/dev/null
 		rc=$?
 		if [ "$rc" != 0 ] && ! module_loaded &&
-			dmesg | tail -n +"$((dm + 1))" | grep -qF "$p=${v:0:64}: not a GUP function whose arguments the probe knows" &&
+			dmesg | tail -n +"$((dm + 1))" | grep -qF "$p=${v:0:64}: not a GUP function whose arguments the hook knows" &&
 			dmesg | tail -n +"$((dm + 1))" | grep -q "accepted: $([ "$p" = slow_probe ] && echo "$own_slow" || echo "$own_fast")"; then
 			tap_ok "$flavour: insmod $p=${v:0:40} refused, names the symbol and what is accepted"
 		else
@@ -128,53 +128,6 @@ suite_robustness() {
 	done
 	touch "$stop"
 	wait "$pid" "$fpid"
-	tap_check "$flavour: $cycles insmod/rmmod cycles under a pinning workload and racing mode writes ($(wc -l <"$results") pins): $fails failures, $(probes_placed) probes left" \
+	tap_check "$flavour: $cycles insmod/rmmod cycles under a pinning workload and racing mode writes ($(wc -l <"$results") pins): $fails failures, $(probes_placed) hooks left" \
 		test "$fails/$(probes_placed)" = 0/0
-
-	# GUP-fast's fallback: with one return-watching instance, concurrent
-	# covered GUP-fast calls find none free; the plain probe must judge each
-	# of those, so every covered file pin is still refused.
-	local dm load_out=/tmp/gg-fallback-load rc lrc missed
-	dm=$(dmesg | wc -l)
-	insmod "$ko" fast_return_instances=4097 2>/dev/null
-	tap_check "$flavour: insmod fast_return_instances=4097 refused, says the limit" \
-		eval '! module_loaded && dmesg | tail -n +"$((dm + 1))" | grep -q "fast_return_instances=4097: at most 4096"'
-	if module_load fast_return_instances=1; then
-		# Long covered GUP-fast calls (512 anonymous pages each) hold the one
-		# instance most of the time; the file pins beside them find none.
-		rm -f "$stop"
-		(while [ ! -e "$stop" ]; do
-			"$bin/gup_bench" --case pin_user_pages_fast_longterm --pages 512 --mb 8 --loops 50 ||
-				exit 1
-		done) >"$load_out" 2>&1 &
-		pid=$!
-		# File pins in rounds of 50 until the fallback has judged some calls
-		# (at most 20 rounds): how soon a file pin meets the instance busy
-		# depends on where the scheduler puts the two tasks (one CI run saw
-		# 245 such calls on stock and none in 300 pins on legacy).
-		local rounds=0 bad=0
-		while [ "$rounds" -lt 20 ]; do
-			rounds=$((rounds + 1))
-			"$bin/gup_pin" --fast --repeat 50 "$MNT/ext4/fallback" >/dev/null
-			rc=$?
-			[ "$rc" = 1 ] || bad=$((bad + 1))
-			missed=$(counter fast_return_missed)
-			[ "$missed" -gt 0 ] && [ "$rounds" -ge 2 ] && break
-		done
-		touch "$stop"
-		wait "$pid"
-		lrc=$?
-		tap_check "$flavour: one return instance, long anonymous GUP-fast pins beside: $((rounds * 50)) covered file pins all refused ($bad rounds not), anonymous pins all worked (exit $lrc)" \
-			test "$bad/$lrc" = 0/0
-		# A skip, not a pass, if no call ever found the instance busy.
-		if [ "$missed" -gt 0 ]; then
-			tap_ok "$flavour: $missed GUP-fast calls judged by the fallback probe"
-		else
-			tap_skip "$flavour: GUP-fast calls judged by the fallback probe" \
-				"none in $((rounds * 50)) file pins found the return instance busy (fast_return_missed 0)"
-		fi
-		module_unload
-	else
-		tap_not_ok "$flavour: insmod fast_return_instances=1"
-	fi
 }
