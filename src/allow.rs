@@ -382,7 +382,7 @@ mod tests {
             std::thread::spawn(move || {
                 let mut i = 0u64;
                 while !stop.load(Ordering::Relaxed) {
-                    let set: &[u8] = if i % 2 == 0 {
+                    let set: &[u8] = if i & 1 == 0 {
                         b"aaaaaaaaXXXX"
                     } else {
                         b"ccccccccYYYY"

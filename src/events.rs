@@ -528,8 +528,8 @@ mod tests {
         let log = EventLog::<4>::new();
         log.push(&ev(0));
         log.push(&ev(1));
-        // A writer of event 1 that has not finished.
-        log.slots[1].seq.store(2 * 1 + 1, Ordering::Relaxed);
+        // A writer of event 1 that has not finished: sequence 2 * 1 + 1.
+        log.slots[1].seq.store(3, Ordering::Relaxed);
         let mut v = Vec::new();
         assert_eq!(log.for_each(|i, _| v.push(i)), 1);
         assert_eq!(v, [0]);

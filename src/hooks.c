@@ -18,6 +18,9 @@
 #include "internal.h"		/* mm/internal.h: FOLL_PIN and friends */
 #include "shim.h"
 
+#define CREATE_TRACE_POINTS
+#include "gupguard_trace.h"
+
 static u32 gg_req_bits(unsigned long gup_flags)
 {
 	u32 req = 0;
@@ -130,6 +133,7 @@ int gg_slow_enter(struct vm_area_struct *vma, unsigned long gup_flags,
 
 	if (verdict == GG_SLOW_ALLOW)
 		return 0;
+	trace_gupguard_verdict(vma, gup_flags, verdict == GG_SLOW_REFUSE);
 	pr_info_ratelimited("%s: writable GUP of %pD by %s[%d], gup_flags %#lx\n",
 			    verdict == GG_SLOW_REFUSE ? "refused" : "audit: would refuse",
 			    vma->vm_file, current->comm, task_pid_nr(current), gup_flags);

@@ -6,6 +6,7 @@
  *
  *   tramp.S    the trampolines on the hooked functions' fentry sites
  *   hooks.c    what they call: facts for Rust, and acting on its verdicts
+ *              (with the trace event of gupguard_trace.h)
  *   arming.c   targets, registering and removing the trampolines
  *   int3.c     stray int3 on a hooked site (seen under TCG)
  *   caller.c   who called GUP, from the hooked call's stack

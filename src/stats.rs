@@ -102,6 +102,7 @@ pub struct AtomicSlots([AtomicU64; NR_COUNTS]);
 impl AtomicSlots {
     /// All at zero.
     pub const fn new() -> Self {
+        #[allow(clippy::declare_interior_mutable_const)]
         const ZERO: AtomicU64 = AtomicU64::new(0);
         AtomicSlots([ZERO; NR_COUNTS])
     }
@@ -131,6 +132,8 @@ pub struct Stats<S: Slots> {
 impl<S: Slots> Stats<S> {
     /// Counters over `slots`, which start at zero.
     pub const fn new(slots: S) -> Self {
+        // As in allow.rs: rustc 1.63 has no inline `const {}` blocks.
+        #[allow(clippy::declare_interior_mutable_const)]
         const ZERO: AtomicU64 = AtomicU64::new(0);
         Stats {
             slots,

@@ -87,6 +87,31 @@ site_taken() {
 	done
 }
 
+# The trace event (events/gupguard/gupguard_verdict): one per call the
+# policy refuses or would refuse, none for an allowed one, and the event
+# filter applies.
+trace_event() {
+	local tr=/sys/kernel/debug/tracing ev=/sys/kernel/debug/tracing/events/gupguard/gupguard_verdict
+	local refused would filtered
+	echo enforce >"$DBG/mode"
+	echo >"$tr/trace"
+	echo 1 >"$ev/enable" || { tap_not_ok "$flavour: enable $ev"; return; }
+	"$bin/gup_pin" "$MNT/ext4/pin-one" >/dev/null
+	"$bin/gup_pin" --private "$MNT/ext4/pin-one" >/dev/null
+	echo audit >"$DBG/mode"
+	"$bin/gup_pin" "$MNT/ext4/pin-one" >/dev/null
+	echo "refused == 1" >"$ev/filter"
+	"$bin/gup_pin" "$MNT/ext4/pin-one" >/dev/null
+	echo 0 >"$ev/filter"
+	echo 0 >"$ev/enable"
+	echo enforce >"$DBG/mode"
+	refused=$(grep -c "gup_pin-.* gupguard_verdict: refused gup_flags=" "$tr/trace")
+	would=$(grep -c "gup_pin-.* gupguard_verdict: would_refuse gup_flags=" "$tr/trace")
+	filtered=$(grep -c "gupguard_verdict:" "$tr/trace")
+	tap_check "$flavour: trace event gupguard_verdict: $refused refused, $would would_refuse (a private pin none, a filtered-out one none), $filtered in all" \
+		test "$refused/$would/$filtered" = 1/1/2
+}
+
 suite_modes() {
 	local stop=/tmp/gg-stop results=/tmp/gg-results pid i m got
 	tap_diag "suite modes: switching modes at run time under a pinning workload"
@@ -139,6 +164,7 @@ suite_modes() {
 	tap_check "$flavour: enforce again (sysfs): $(probes_placed) hooks placed, pin refused (exit $rc), refused $(counter slow_refused)" \
 		test "$(probes_placed)/$rc/$(counter slow_refused)" = 2/1/1
 	other_tracers
+	trace_event
 	module_unload
 	site_taken
 	# Loaded in off: the targets are still checked (a load fails without
