@@ -64,7 +64,7 @@ tcg=()
 # the host's wall clock; sleep=off lets an idle guest skip ahead. TCG only.
 if [ "${GG_VM_ICOUNT:-0}" = 1 ]; then
 	[ ${#accel[@]} != 0 ] || gg_die "GG_VM_ICOUNT=1 needs TCG (GG_KVM=never)"
-	tcg+=(--qemu-opt=-icount --qemu-opt=shift=0,sleep=off)
+	tcg+=(--qemu-opt=-icount "--qemu-opt=shift=0,sleep=off")
 fi
 gg_log "booting $(basename "$(dirname "$bzimage")") kernel ($([ ${#accel[@]} = 0 ] && echo KVM || echo TCG)), timeout ${timeout_s}s"
 

@@ -10,7 +10,7 @@ DEB_PACKAGES=(
 	make flex bison bc libelf-dev libssl-dev cpio kmod xz-utils rsync python3-venv
 	qemu-system-x86 udev busybox-static
 	e2fsprogs xfsprogs btrfs-progs
-	liburing-dev pkg-config
+	liburing-dev pkg-config shellcheck
 	# The real clients of the harm and clients suites (run in the guest, whose root is this one).
 	fio rdma-core ibverbs-providers ibverbs-utils rdmacm-utils perftest libibverbs-dev iproute2 util-linux
 )

@@ -19,7 +19,7 @@ if [ ! -f "$build/usr/include/linux/magic.h" ]; then
 fi
 
 pkg-config --exists liburing || [ -f /usr/include/liburing.h ] || gg_die "liburing-dev missing (scripts/bootstrap.sh installs it)"
-cflags=(-O2 -Wall -g -ffile-prefix-map="$GG_ROOT"=. -isystem "$build/usr/include" -I"$sel" -I"$src/mm" -I"$bindir")
+cflags=(-O2 -Wall -g -ffile-prefix-map="$GG_ROOT=." -isystem "$build/usr/include" -I"$sel" -I"$src/mm" -I"$bindir")
 
 # What the selftests' check_config.sh would write: we always build with liburing.
 echo '#define LOCAL_CONFIG_HAVE_LIBURING 1' >"$bindir/local_config.h"

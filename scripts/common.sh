@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the settings the scripts that source this file read
 # Shared settings for gupguard's scripts. Sourced, never run.
 
 GG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -18,7 +18,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-scope= base= report= desc= src= outdir=.
+scope="" base="" report="" desc="" src="" outdir=.
 while [ $# -gt 0 ]; do
 	case $1 in
 	--scope) scope=${2:-}; shift 2 ;;
@@ -64,8 +64,12 @@ if [ "$base" = lts61 ]; then
 	[ -n "$report" ] && args+=(--report "$report" --report-desc "${desc:-a workload}")
 	python3 "$GG_ROOT/scripts/export_patch.py" "${args[@]}"
 	# `git am DIR/*.patch` must find this series and nothing else.
-	others=$(cd "$outdir" && ls 0[0-9][0-9][0-9]-*.patch 2>/dev/null | grep -vxF -f <(cd "$tmp/series" && ls)) &&
-		gg_die "$outdir holds other numbered patches ($(echo $others)): write the series into a directory of its own"
+	others=""
+	for p in "$outdir"/0[0-9][0-9][0-9]-*.patch; do
+		[ -e "$p" ] && [ ! -e "$tmp/series/${p##*/}" ] && others+=" ${p##*/}"
+	done
+	[ -z "$others" ] ||
+		gg_die "$outdir holds other numbered patches ($others ): write the series into a directory of its own"
 	patches=()
 	for p in "$tmp"/series/*.patch; do
 		cp "$p" "$outdir/"

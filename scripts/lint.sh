@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Kernel style: rustfmt with the kernel's .rustfmt.toml, checkpatch on the C.
+# Kernel style: rustfmt with the kernel's .rustfmt.toml, checkpatch on the C
+# and the assembly; clippy on the host crate; shellcheck on the scripts.
 #   scripts/lint.sh KERNEL_DIR
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
@@ -15,9 +16,22 @@ checkpatch() { "$src/scripts/checkpatch.pl" --no-tree -q --show-types "$@"; }
 # The compat headers are the places that may test the kernel version: the
 # module's, and that of the test module that takes a direct-call site.
 compat=(src/compat.h tests/kmod/holder_compat.h)
-if ! checkpatch -f $(ls src/*.c src/*.h src/*.S tests/*.c tests/*.h tests/kmod/*.[ch] | grep -vxF "${compat[@]/#/-e}") ||
+files=()
+for f in src/*.c src/*.h src/*.S tests/*.c tests/*.h tests/kmod/*.[ch]; do
+	[[ " ${compat[*]} " == *" $f "* ]] || files+=("$f")
+done
+if ! checkpatch -f "${files[@]}" ||
 	! checkpatch --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f "${compat[@]}"; then
 	gg_log "checkpatch: not clean"
+	status=1
+fi
+if ! (cargo clippy --quiet --all-targets -- -D warnings); then
+	gg_log "clippy: not clean (the host crate: policy, counters, lists, log)"
+	status=1
+fi
+command -v shellcheck >/dev/null || gg_die "shellcheck not found (scripts/bootstrap.sh installs it)"
+if ! shellcheck -x -S warning scripts/*.sh tests/guest/*.sh qemu/*.sh qemu/guest-init .ci/run; then
+	gg_log "shellcheck: not clean"
 	status=1
 fi
 exit $status

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # results: the cache directory, set by the script that sources this
 # Guest results are cached the way `go test` caches: a boot whose inputs are
 # byte for byte those of an earlier run that passed is not repeated; its
 # results are shown again, marked as reused. A run that failed is never kept.

@@ -100,8 +100,8 @@ fi
 gg_log "kernels ready after $((SECONDS - start)) s"
 
 if [ -z "${KDIR:-}" ]; then
-	if "$GG_ROOT/scripts/lint.sh" "$kroot"; then record "host: rustfmt + checkpatch" 1 0 0; else
-		record "host: rustfmt + checkpatch" 0 1 0; fi
+	if "$GG_ROOT/scripts/lint.sh" "$kroot"; then record "host: lint (rustfmt, checkpatch, clippy, shellcheck)" 1 0 0; else
+		record "host: lint (rustfmt, checkpatch, clippy, shellcheck)" 0 1 0; fi
 fi
 
 if [ -z "${KDIR:-}" ]; then

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2034 # bin ko flavour HOOKBENCH: read by lib.sh and the bench suite
 # scripts/bench.sh's guest side: the whole benchmark in one boot.
 #   bench.sh BINDIR MODULE.ko OUTDIR [HOOKBENCH.ko]
 # GG_BENCH_ROUNDS, GG_BENCH_CONFIGS, GG_BENCH_PAGES, GG_BENCH_MEMS and

@@ -20,7 +20,7 @@ case $(uname -r) in 6.1.*)
 	ip link add gg-rxe type dummy && ip addr add 10.77.0.1/24 dev gg-rxe && ip link set gg-rxe up &&
 		rdma link add rxe0 type rxe netdev gg-rxe || exit 2
 	# Its IPv4 GID follows the address through a workqueue.
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		grep -qs ffff:0a4d:0001 /sys/class/infiniband/rxe0/ports/1/gids/* && break
 		sleep 0.1
 	done

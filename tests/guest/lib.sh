@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # set by the script that sources this (run.sh, bench.sh): bin flavour here ko out series
 # TAP, kselftest-output and module helpers for tests/guest/run.sh and the
 # suites (tests/guest/suite-*.sh, one file each). Sourced inside the guest.
 
@@ -171,6 +172,8 @@ module_loaded() { [ -d /sys/module/gupguard ]; }
 probes_placed() {
 	grep -cE "direct-->gg_(slow|fast)_tramp\+" /sys/kernel/debug/tracing/enabled_functions
 }
+# said_since N TEXT: "yes" if a kernel message after the first N has TEXT, else "no".
+said_since() { if dmesg | tail -n +"$(($1 + 1))" | grep -qF "$2"; then echo yes; else echo no; fi; }
 # This kernel's tests/kmod/gg_direct_holder.ko.
 holder_ko() {
 	if [ "$series" = 6.1 ]; then echo "$bin/lts61/gg_direct_holder.ko"; else echo "$bin/gg_direct_holder.ko"; fi

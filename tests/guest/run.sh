@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2034 # globals the suites read (their files say which)
 # Runs inside the test VM (booted by qemu/run-vm.sh): mounts the scratch disks
 # and runs every suite for one kernel flavour, printing one flat TAP stream.
 #
@@ -12,6 +13,7 @@ set -u
 flavour=$1 bin=$2 ko=$3 out=$4
 here=$(dirname "$0")
 . "$here/lib.sh"
+# shellcheck source=/dev/null
 for f in "$here"/suite-*.sh; do . "$f"; done
 # TAP goes to OUTDIR/results.tap: the console mixes in kernel messages.
 exec >"$out/results.tap" 2>&1

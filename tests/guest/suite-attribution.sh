@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour here out series
 # Suite attribution: the event log, per-fs and per-caller counts, the report.
 # Sourced by run.sh.
 

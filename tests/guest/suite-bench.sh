@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour here out
 # Suite bench: what gupguard costs, module absent vs. loaded in one boot.
 # Sourced by run.sh (a short smoke run on the debug test kernels, figures
 # printed, no target: KASAN and lockdep dominate there) and by bench.sh

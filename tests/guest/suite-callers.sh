@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour kernel_scope out series
 # Suite callers: tests/gup_callers.c in each module configuration. Sourced by run.sh.
 
 # Real callers of GUP (tests/gup_callers.c) in every mode and scope: which

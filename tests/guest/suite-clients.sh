@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # set by run.sh for every suite: flavour here kernel_refuses out series
 # Suite clients: the software gupguard's users run, unmodified: perftest's
 # ib_write_bw over Soft-RoCE (rdma_up, suite-harm.sh) and fio with io_uring's
 # registered buffers and with O_DIRECT, each over a MAP_SHARED ext4 file and

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour ko out series
 # Suite fuzz: tests/gg_fuzz.c against every debugfs file and parameter.
 # Sourced by run.sh. GG_FUZZ_SEED, GG_FUZZ_WRITES, GG_FUZZ_SECONDS and
 # GG_FUZZ_LOADS bound it (defaults: seed 1, 150 writes per file, 15 s of

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour kernel_refuses out series
 # Suite harm: the data loss the rule exists for, end to end (tests/gup_harm.c),
 # through io_uring and through an RDMA memory region on Soft-RoCE, on each
 # dirty-tracked fs. Lost where the kernel lacks the rule and gupguard is not
@@ -52,7 +53,7 @@ harm_case() {
 }
 
 suite_harm() {
-	local fs via expect before
+	local fs via expect
 	tap_diag "suite harm: writes through a long-term pin of a shared file, lost or kept"
 	module_loaded && module_unload
 	if ! rdma_up && [ "$flavour" = custom ]; then

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # set by run.sh for every suite: bin out series
 # Deliberate breakage, for scripts/selftest-harness.sh (GG_SUITES=inject_*).
 # Sourced by run.sh.
 

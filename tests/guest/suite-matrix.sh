@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour kernel_scope out series
 # Suite matrix: tests/gup_matrix.c in each module configuration. Sourced by run.sh.
 
 matrix_in() { # matrix_in CFG MODE SCOPE

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour kernel_refuses ko
 # Suite modes: mode switches under load; pin_loop, the background workload,
 # is the robustness suite's too. Sourced by run.sh.
 
@@ -70,16 +71,16 @@ site_taken() {
 		fi
 		dm=$(dmesg | wc -l)
 		insmod "$ko" 2>/dev/null
-		tap_check "$flavour: $fn's site held by another direct trampoline: insmod fails, says so, $(probes_placed) hooks placed" \
-			eval '! module_loaded && [ "$(probes_placed)" = 0 ] && dmesg | tail -n +"$((dm + 1))" | grep -q "cannot hook $fn: its ftrace site is taken, by another direct-call trampoline"'
+		tap_check "$flavour: $fn's site held by another direct trampoline: insmod fails ($(module_loaded && echo loaded || echo not loaded)), says so ($(said_since "$dm" "cannot hook $fn: its ftrace site is taken, by another direct-call trampoline")), $(probes_placed) hooks placed" \
+			test "$(module_loaded && echo 1)/$(said_since "$dm" "cannot hook $fn: its ftrace site is taken")/$(probes_placed)" = /yes/0
 		rmmod gg_direct_holder
 		module_load mode=off || { tap_not_ok "$flavour: insmod mode=off"; continue; }
 		insmod "$holder" func="$fn" || { tap_not_ok "$flavour: insmod gg_direct_holder func=$fn (2)"; module_unload; continue; }
 		dm=$(dmesg | wc -l)
 		local wrc=0
 		echo enforce >"$DBG/mode" 2>/dev/null || wrc=1
-		tap_check "$flavour: 'enforce' while $fn's site is held: the write fails, mode $(<"$DBG/mode"), $(probes_placed) hooks placed, dmesg names $fn" \
-			eval '[ "$wrc/$(<"$DBG/mode")/$(probes_placed)" = 1/off/0 ] && dmesg | tail -n +"$((dm + 1))" | grep -q "cannot hook $fn: its ftrace site is taken"'
+		tap_check "$flavour: 'enforce' while $fn's site is held: the write fails ($wrc), mode $(<"$DBG/mode"), $(probes_placed) hooks placed, dmesg names $fn ($(said_since "$dm" "cannot hook $fn: its ftrace site is taken"))" \
+			test "$wrc/$(<"$DBG/mode")/$(probes_placed)/$(said_since "$dm" "cannot hook $fn: its ftrace site is taken")" = 1/off/0/yes
 		rmmod gg_direct_holder
 		echo enforce >"$DBG/mode"
 		tap_check "$flavour: $fn's site free again: enforce arms, $(probes_placed) hooks placed" test "$(probes_placed)" = 2
@@ -122,13 +123,13 @@ suite_modes() {
 	pid=$!
 	# At least 180 switches, and on until 40 pins have run beside them
 	# (switching is builtins only, far faster than a pin; capped).
-	local pins=0 line
+	local pins=0
 	for ((i = 1; i <= 3000 && (i <= 60 || pins < 40); i++)); do
 		for m in audit off enforce; do
 			if ((i % 2)); then echo "$m" >"$DBG/mode"; else echo "$m" >/sys/module/gupguard/parameters/mode; fi
 		done
 		pins=0
-		while read -r line; do pins=$((pins + 1)); done <"$results"
+		while read -r _; do pins=$((pins + 1)); done <"$results"
 	done
 	echo audit >"$DBG/mode"
 	touch "$stop"

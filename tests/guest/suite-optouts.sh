@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour kernel_refuses series
 # Suite optouts: the allow lists let exactly the matching pins through, and
 # only on what a task cannot choose for itself. Sourced by run.sh.
 
@@ -103,7 +104,6 @@ suite_optouts() {
 	echo enforce >"$DBG/mode"
 
 	# Bad lists: the errno, and every list as it was.
-	local lists
 	lists() { echo "$(tr '\n' ' ' <"$DBG/allow_fs")|$(tr '\n' ' ' <"$DBG/allow_uid")|$(tr '\n' ' ' <"$DBG/allow_cgroup")"; }
 	echo 1000 >"$DBG/allow_uid"
 	echo /gg-other >"$DBG/allow_cgroup"

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour kernel_refuses out series
 # Suite oracle: upstream's gup_longterm without and with gupguard. Sourced by run.sh.
 
 # run_gup_longterm FS TAG: runs gup_longterm from $MNT/FS into $out/TAG.tap

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour ko
 # Suite robustness: bad input, wrong probe targets, load/unload under load.
 # Sourced by run.sh.
 
@@ -10,7 +11,7 @@ write_fails_einval() {
 }
 
 suite_robustness() {
-	local bad mode_before refused v long ok
+	local bad refused v long ok
 	local cycles=${GG_ROBUST_CYCLES:-10}
 	tap_diag "suite robustness: bad input everywhere, load failures, $cycles load/unload cycles"
 	module_loaded && module_unload
@@ -108,7 +109,7 @@ suite_robustness() {
 	# (a few: the soak suite runs many more under a mixed load, with checks),
 	# and mode writes racing both: off removes the probes, another mode puts
 	# them back, and neither may outlive the module.
-	local stop=/tmp/gg-stop2 results=/tmp/gg-results2 pid fpid i fails=0
+	local stop=/tmp/gg-stop2 results=/tmp/gg-results2 pid fpid fails=0
 	rm -f "$stop" "$results"
 	pin_loop "$stop" "$results" &
 	pid=$!
@@ -120,7 +121,7 @@ suite_robustness() {
 		done 2>/dev/null
 	done) &
 	fpid=$!
-	for i in $(seq 1 "$cycles"); do
+	for _ in $(seq 1 "$cycles"); do
 		module_load || { fails=$((fails + 1)); continue; }
 		[ -e "$DBG/counters" ] || fails=$((fails + 1))
 		module_unload || fails=$((fails + 1))

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour out
 # Suite soak: load/unload cycles and mode/scope switches under a mixed
 # pinning load (tests/gup_load.c: slow and fast pins, io_uring, O_DIRECT,
 # process_vm_writev, GG_SOAK_THREADS threads, default 3), for GG_SOAK_SECONDS (default 20; the
@@ -9,10 +10,10 @@
 
 # soak_sums FILE: "get exempt refused" column sums of a by_* table.
 soak_sums() {
-	local name l p g r e sg=0 se=0 sr=0
+	local g r e sg=0 se=0 sr=0
 	{
 		read -r _
-		while read -r name l p g r e; do sg=$((sg + g)) se=$((se + e)) sr=$((sr + r)); done
+		while read -r _ _ _ g r e; do sg=$((sg + g)) se=$((se + e)) sr=$((sr + r)); done
 	} <"$1"
 	echo "$sg $se $sr"
 }
@@ -24,7 +25,8 @@ soak_check() {
 	read -r fg fe fr < <(soak_sums "$DBG/by_fs")
 	read -r cg ce cr < <(soak_sums "$DBG/by_caller")
 	read -r _ _ logged _ <"$DBG/events"
-	local refused=$(counter slow_refused) exempt=$(($(counter exempt_fs) + $(counter exempt_uid) + $(counter exempt_cgroup)))
+	local refused exempt
+	refused=$(counter slow_refused) exempt=$(($(counter exempt_fs) + $(counter exempt_uid) + $(counter exempt_cgroup)))
 	[ "$fr" = "$refused" ] || echo "by_fs refused $fr != slow_refused $refused"
 	[ "$cr" = "$refused" ] || echo "by_caller refused $cr != slow_refused $refused"
 	[ "$fe" = "$exempt" ] || echo "by_fs exempt $fe != exempt counters $exempt"
