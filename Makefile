@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Out-of-tree build of gupguard, like any Rust-for-Linux module:
 #   make KDIR=<kernel build dir> LLVM=1
-# KDIR defaults to the harness's own test kernel (scripts/build-kernel.sh).
+# KDIR defaults to the harness's own test kernel (scripts/harness/build-kernel.sh).
 
 GUPGUARD_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/gupguard
 KDIR ?= $(GUPGUARD_CACHE)/kernel/current/build
@@ -25,6 +25,6 @@ rust-analyzer:
 	$(KDIR)/source/scripts/generate_rust_analyzer.py --cfgs='core=--cfg=no_fp_fmt_parse' \
 		2024 $(realpath $(KDIR)/source) $(realpath $(KDIR)) $(SYSROOT) \
 		$(SYSROOT)/lib/rustlib/src/rust/library >rust-project.json
-	scripts/rust-project.py rust-project.json $(CURDIR)/src/gupguard_main.rs
+	scripts/harness/rust-project.py rust-project.json $(CURDIR)/src/gupguard_main.rs
 
 .PHONY: default clean rust-analyzer

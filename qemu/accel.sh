@@ -4,7 +4,7 @@
 # abort (see shared/TOOLCHAIN.md). Probed once per host boot, with BZIMAGE.
 #   qemu/accel.sh BZIMAGE
 set -euo pipefail
-. "$(dirname "$0")/../scripts/common.sh"
+. "$(dirname "$0")/../scripts/harness/common.sh"
 bzimage=$1
 kvm_state=$GG_CACHE/accel-$(cat /proc/sys/kernel/random/boot_id)
 if [ "${GG_KVM:-auto}" = never ] || [ ! -w /dev/kvm ]; then

@@ -10,7 +10,7 @@
 # console to OUTDIR/console.log. Exit code: the guest command's, 124 on
 # timeout, or 125 if the guest died (panic) before the command finished.
 set -euo pipefail
-. "$(dirname "$0")/../scripts/common.sh"
+. "$(dirname "$0")/../scripts/harness/common.sh"
 
 bzimage=$1 outdir=$2
 shift 2

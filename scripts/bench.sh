@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What gupguard costs, reproducibly: boots the benchmark kernels (6.12 stock
-# and legacy without debug options, scripts/build-kernel.sh bench) on one
+# and legacy without debug options, scripts/harness/build-kernel.sh bench) on one
 # vCPU under QEMU's -icount shift=0,sleep=off, runs tests/guest/bench.sh in
-# each and prints the table of ratios to the module absent (scripts/bench_table.py).
+# each and prints the table of ratios to the module absent (scripts/harness/bench_table.py).
 #
 #   scripts/bench.sh [--rounds N] [--runs N] [--flavours "legacy stock"]
 #                    [--configs "..."] [--pages "1 64 512"] [--mems "anon ext4 odirect"]
@@ -16,7 +16,7 @@
 # --runs 2 boots each kernel twice and says how far the two runs' medians are
 # apart. Results: $GG_RUN/bench/<flavour>-<N>cpu-<run>/ (bench.txt, table.md).
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/harness/common.sh"
 
 rounds=5 runs=1 flavours="legacy stock" cpus=1
 configs="absent off enforce.longterm enforce.pin enforce.get audit" pages="1 64 512" mems="anon ext4 odirect"
@@ -39,8 +39,8 @@ done
 
 start=$SECONDS
 bash "$GG_ROOT/scripts/bootstrap.sh"
-kroot=$("$GG_ROOT/scripts/build-kernel.sh" bench)
-ko=$("$GG_ROOT/scripts/build-module.sh" bench "$kroot/build")
+kroot=$("$GG_ROOT/scripts/harness/build-kernel.sh" bench)
+ko=$("$GG_ROOT/scripts/harness/build-module.sh" bench "$kroot/build")
 # The hook mechanisms' floors (configs hook.MECH), built beside the module.
 hook=$GG_CACHE/hookbench
 mkdir -p "$hook" && cp "$GG_ROOT"/tests/hookbench/{Kbuild,hookbench.c} "$hook/"
@@ -48,7 +48,7 @@ mkdir -p "$hook" && cp "$GG_ROOT"/tests/hookbench/{Kbuild,hookbench.c} "$hook/"
 	{ tail -20 "$hook/build.log" >&2; gg_die "tests/hookbench does not build"; }
 ! grep -E 'warning:|error:' "$hook/build.log" >&2 || gg_die "tests/hookbench builds with warnings"
 bindir=$GG_RUN/bench/bin
-"$GG_ROOT/scripts/build-tests.sh" "$kroot" "$bindir"
+"$GG_ROOT/scripts/harness/build-tests.sh" "$kroot" "$bindir"
 gg_log "benchmark kernels and module ready after $((SECONDS - start)) s"
 
 status=0
@@ -63,14 +63,14 @@ for fl in $flavours; do
 			"GG_BENCH_ROUNDS=$rounds GG_BENCH_CONFIGS='$configs' GG_BENCH_PAGES='$pages' GG_BENCH_MEMS='$mems'" \
 			"$GG_ROOT/tests/guest/bench.sh $bindir $ko $out $hook/hookbench.ko" || { status=1; gg_log "[$fl] guest failed"; }
 		grep -E '^not ok|# SKIP' "$out/results.tap" || true
-		"$GG_ROOT/scripts/check-dmesg.sh" "$out/dmesg.txt" "$out/console.log" || status=1
+		"$GG_ROOT/scripts/harness/check-dmesg.sh" "$out/dmesg.txt" "$out/console.log" || status=1
 		gg_log "[$fl] run $run: $((SECONDS - t0)) s"
-		python3 "$GG_ROOT/scripts/bench_table.py" --markdown "$out/bench.txt" >"$out/table.md" || status=1
+		python3 "$GG_ROOT/scripts/harness/bench_table.py" --markdown "$out/bench.txt" >"$out/table.md" || status=1
 		files+=("$out/bench.txt")
 	done
 	echo
 	echo "== $fl: $(grep -m1 '^# gupguard benchmark' "$out/results.tap" | sed 's/^# //')"
-	python3 "$GG_ROOT/scripts/bench_table.py" --check "${files[@]}" || status=1
+	python3 "$GG_ROOT/scripts/harness/bench_table.py" --check "${files[@]}" || status=1
 done
 gg_log "total time $((SECONDS - start)) s"
 exit "$status"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything gupguard needs on a Debian 12 machine, idempotently.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/harness/common.sh"
 
 DEB_PACKAGES=(
 	"linux-source-$GG_KERNEL_SERIES" "linux-source-$GG_LTS61_SERIES"
@@ -14,7 +14,7 @@ DEB_PACKAGES=(
 	# The real clients of the harm and clients suites (run in the guest, whose root is this one).
 	fio rdma-core ibverbs-providers ibverbs-utils rdmacm-utils perftest libibverbs-dev iproute2 util-linux
 )
-# For scripts/selftest-harness.sh, which checks that a missing package is named.
+# For scripts/harness/selftest-harness.sh, which checks that a missing package is named.
 read -ra extra <<<"${GG_EXTRA_DEB_PACKAGES:-}"
 DEB_PACKAGES+=("${extra[@]}")
 
@@ -54,7 +54,7 @@ else
 fi
 
 # The lts61 flavour's rustc 1.63 and bindgen 0.60, beside rustc-web.
-bash "$GG_ROOT/scripts/toolchain-lts61.sh" || gg_die "the Linux 6.1 Rust toolchain could not be set up"
+bash "$GG_ROOT/scripts/harness/toolchain-lts61.sh" || gg_die "the Linux 6.1 Rust toolchain could not be set up"
 gg_log "Linux 6.1 toolchain: $("$GG_LTS61_TOOLS/bin/rustc" --version), $("$GG_LTS61_TOOLS/bin/bindgen" --version)"
 
 # Sanity checks that name what is wrong.

@@ -16,7 +16,7 @@
 # scripts/checkpatch.pl --strict, `git am` and `patch -p1` in order on its
 # base. Fill in the Signed-off-by: lines.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/harness/common.sh"
 
 scope="" base="" report="" desc="" src="" outdir=.
 while [ $# -gt 0 ]; do
@@ -36,7 +36,7 @@ done
 series=6.12 tree=kernel report_on=legacy
 [ "$base" = lts61 ] && series=6.1 tree=kernel-lts61 report_on=lts61
 src=${src:-$GG_CACHE/$tree/current/src}
-[ -f "$src/mm/gup.c" ] || gg_die "no $series source at $src (run scripts/build-kernel.sh${base/#lts61/ lts61}, or pass --src)"
+[ -f "$src/mm/gup.c" ] || gg_die "no $series source at $src (run scripts/harness/build-kernel.sh${base/#lts61/ lts61}, or pass --src)"
 if [ -z "$report" ]; then
 	report=$(ls -t "$GG_CACHE"/results/"$report_on"-*/report.txt "$GG_RUN/$report_on/report.txt" 2>/dev/null | head -1) ||
 		true
@@ -62,7 +62,7 @@ if [ "$base" = lts61 ]; then
 	mkdir -p "$tmp/final"
 	args=(--scope "$scope" --base lts61 --src "$src" -o "$tmp/series.mbox" --series-dir "$tmp/series" --gup-c "$tmp/final")
 	[ -n "$report" ] && args+=(--report "$report" --report-desc "${desc:-a workload}")
-	python3 "$GG_ROOT/scripts/export_patch.py" "${args[@]}"
+	python3 "$GG_ROOT/scripts/export/export_patch.py" "${args[@]}"
 	# `git am DIR/*.patch` must find this series and nothing else.
 	others=""
 	for p in "$outdir"/0[0-9][0-9][0-9]-*.patch; do
@@ -98,7 +98,7 @@ fi
 args=(--scope "$scope" --base "$base" --src "$src" -o "$tmp/out.patch" --gup-c "$tmp/gup.c")
 for p in "$GG_ROOT"/qemu/patches/legacy-*.patch; do args+=(--legacy-patch "$p"); done
 [ -n "$report" ] && args+=(--report "$report" --report-desc "${desc:-a workload}")
-python3 "$GG_ROOT/scripts/export_patch.py" "${args[@]}"
+python3 "$GG_ROOT/scripts/export/export_patch.py" "${args[@]}"
 subject=$(sed -n 's/^Subject: \[PATCH\] //p' "$tmp/out.patch")
 name=0001-$(echo "$subject" | tr -c 'A-Za-z0-9\n' - | tr -s - | sed 's/-$//' | cut -c1-52).patch
 cp "$tmp/out.patch" "$outdir/$name"

@@ -3,7 +3,7 @@
 # and the assembly; clippy on the host crate; shellcheck on the scripts.
 #   scripts/lint.sh KERNEL_DIR
 set -uo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/harness/common.sh"
 src=$1/src
 cd "$GG_ROOT" || exit 1
 status=0
@@ -30,7 +30,7 @@ if ! (cargo clippy --quiet --all-targets -- -D warnings); then
 	status=1
 fi
 command -v shellcheck >/dev/null || gg_die "shellcheck not found (scripts/bootstrap.sh installs it)"
-if ! shellcheck -x -S warning scripts/*.sh tests/guest/*.sh qemu/*.sh qemu/guest-init .ci/run; then
+if ! shellcheck -x -S warning scripts/*.sh scripts/harness/*.sh tests/guest/*.sh qemu/*.sh qemu/guest-init .ci/run; then
 	gg_log "shellcheck: not clean"
 	status=1
 fi

@@ -8,7 +8,7 @@
 #   scripts/soak.sh [--minutes N] [--flavour stock|legacy|lts61] [--threads N]
 #   (defaults: 30 minutes, legacy, 3 load threads)
 set -uo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/harness/common.sh"
 
 minutes=30 flavour=legacy threads=3
 while [ $# -gt 0 ]; do
@@ -22,22 +22,22 @@ done
 [[ "$minutes" =~ ^[0-9]+$ ]] && [ "$minutes" -gt 0 ] || gg_die "--minutes takes a positive number"
 
 bash "$GG_ROOT/scripts/bootstrap.sh" || gg_die "bootstrap failed"
-kroot=$("$GG_ROOT/scripts/build-kernel.sh") || gg_die "kernel build failed"
+kroot=$("$GG_ROOT/scripts/harness/build-kernel.sh") || gg_die "kernel build failed"
 case $flavour in
 stock | legacy)
 	image=$kroot/$flavour/bzImage
-	ko=$("$GG_ROOT/scripts/build-module.sh" 6.12 "$kroot/build") || gg_die "module build failed"
+	ko=$("$GG_ROOT/scripts/harness/build-module.sh" 6.12 "$kroot/build") || gg_die "module build failed"
 	;;
 lts61)
-	kroot61=$("$GG_ROOT/scripts/build-kernel.sh" lts61) || gg_die "kernel build (lts61) failed"
+	kroot61=$("$GG_ROOT/scripts/harness/build-kernel.sh" lts61) || gg_die "kernel build (lts61) failed"
 	image=$kroot61/lts61/bzImage
-	ko=$("$GG_ROOT/scripts/build-module.sh" lts61 "$kroot61/build") || gg_die "module build (lts61) failed"
+	ko=$("$GG_ROOT/scripts/harness/build-module.sh" lts61 "$kroot61/build") || gg_die "module build (lts61) failed"
 	;;
 *) gg_die "--flavour: stock, legacy or lts61" ;;
 esac
 out=$GG_CACHE/soak/$flavour
 bindir=$GG_CACHE/soak/bin
-"$GG_ROOT/scripts/build-tests.sh" "$kroot" "$bindir" || gg_die "test programs build failed"
+"$GG_ROOT/scripts/harness/build-tests.sh" "$kroot" "$bindir" || gg_die "test programs build failed"
 rm -rf "$out" && mkdir -p "$out"
 gg_log "soaking the $flavour kernel for $minutes min (results: $out)"
 start=$SECONDS
@@ -48,6 +48,6 @@ grep -E '^(not )?ok|^#   ' "$out/results.tap"
 cat "$out/soak-summary.txt" 2>/dev/null
 echo "stray int3 hits stepped over: $(grep -c 'stray int3' "$out/console.log")"
 reports=0
-"$GG_ROOT/scripts/check-guest.sh" "$out" "$status" "soak $flavour" || reports=1
+"$GG_ROOT/scripts/harness/check-guest.sh" "$out" "$status" "soak $flavour" || reports=1
 gg_log "soak of $minutes min took $((SECONDS - start)) s; guest exit $status; kernel reports: $([ $reports = 0 ] && echo none || echo 'YES (above)')"
 [ "$status" = 0 ] && [ "$reports" = 0 ]

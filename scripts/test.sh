@@ -10,13 +10,13 @@
 # stock+get lts61 lts61+longterm; lts61 is Linux 6.1 LTS with its own toolchain
 # and a module built for it; BASE+SCOPE is BASE with the exported patch (on
 # lts61: the backport series) for SCOPE, checked row by row against BASE with
-# the module, scripts/check-equivalence.sh), GG_SUITES (guest
+# the module, scripts/harness/check-equivalence.sh), GG_SUITES (guest
 # suites, default all), GG_HARNESS_SELFTEST=0 (skip the deliberate-breakage
 # boot), GG_RERUN=1 (boot again even where the inputs of a passing run are
 # unchanged), KDIR (use your own kernel build tree: one flavour "custom", booted
 # from KDIR/arch/x86/boot/bzImage), GG_KROOT (a kernel pair already built).
 set -uo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/harness/common.sh"
 
 passed=0 failed=0 skipped=0
 declare -a summary
@@ -35,7 +35,7 @@ finish() {
 # tap_count FILE [noplan]: "PASS FAIL SKIP" of a TAP file, the one way this
 # script counts: "ok" lines (numbered or not), "not ok", "# SKIP". A plan
 # ("1..N") that is missing or differs from the lines is one more failure,
-# unless noplan (scripts/check-guest.sh prints none).
+# unless noplan (scripts/harness/check-guest.sh prints none).
 tap_count() {
 	awk -v need_plan="$([ "${2:-}" = noplan ] && echo 0 || echo 1)" '
 		/^ok( [0-9]+| -)? .*# SKIP/ { s++; next }
@@ -80,11 +80,11 @@ else
 	# vmlinux, every patched kernel's relink) that the other one fills.
 	lts61_pid=
 	if [[ " ${flavours[*]} " == *" lts61"* ]]; then
-		"$GG_ROOT/scripts/build-kernel.sh" lts61 >"$GG_CACHE/lts61-kroot" &
+		"$GG_ROOT/scripts/harness/build-kernel.sh" lts61 >"$GG_CACHE/lts61-kroot" &
 		lts61_pid=$!
 	fi
 	# GG_KROOT: a kernel pair already built by build-kernel.sh (for developers).
-	if ! kroot=${GG_KROOT:-$("$GG_ROOT/scripts/build-kernel.sh")}; then
+	if ! kroot=${GG_KROOT:-$("$GG_ROOT/scripts/harness/build-kernel.sh")}; then
 		[ -n "$lts61_pid" ] && wait "$lts61_pid"
 		fatal "kernel build"
 	fi
@@ -105,27 +105,27 @@ if [ -z "${KDIR:-}" ]; then
 fi
 
 if [ -z "${KDIR:-}" ]; then
-	gg_log "host: exported patches (scripts/check-export.sh)"
-	"$GG_ROOT/scripts/check-export.sh" "$kroot" "$GG_CACHE/export" ${kroot61:+"$kroot61"} >"$GG_CACHE/check-export.tap" 2>&1
+	gg_log "host: exported patches (scripts/harness/check-export.sh)"
+	"$GG_ROOT/scripts/harness/check-export.sh" "$kroot" "$GG_CACHE/export" ${kroot61:+"$kroot61"} >"$GG_CACHE/check-export.tap" 2>&1
 	grep -E '^(not )?ok|^#' "$GG_CACHE/check-export.tap"
 	read -r p f s < <(tap_count "$GG_CACHE/check-export.tap")
 	record "host: exported patches = policy.rs" "$p" "$f" "$s"
 fi
 
 gg_log "building the module against $build"
-ko=$("$GG_ROOT/scripts/build-module.sh" 6.12 "$build") || fatal "module build"
+ko=$("$GG_ROOT/scripts/harness/build-module.sh" 6.12 "$build") || fatal "module build"
 declare -A ko_of
 if [ -n "${kroot61:-}" ]; then
 	gg_log "building the module against $kroot61/build (Linux 6.1, rustc 1.63)"
-	ko_of[lts61]=$("$GG_ROOT/scripts/build-module.sh" lts61 "$kroot61/build") || fatal "module build (lts61)"
+	ko_of[lts61]=$("$GG_ROOT/scripts/harness/build-module.sh" lts61 "$kroot61/build") || fatal "module build (lts61)"
 	ko_of[lts61+longterm]=${ko_of[lts61]}
 fi
 run=$GG_RUN
 bindir=$run/bin
-"$GG_ROOT/scripts/build-tests.sh" "$kroot" "$bindir" ${kroot61:+"$kroot61"} || fatal "test programs build"
+"$GG_ROOT/scripts/harness/build-tests.sh" "$kroot" "$bindir" ${kroot61:+"$kroot61"} || fatal "test programs build"
 
 results=$GG_CACHE/results
-. "$GG_ROOT/scripts/results-cache.sh"
+. "$GG_ROOT/scripts/harness/results-cache.sh"
 # KVM or TCG (probed once per host boot): part of every result's key.
 accel=$("$GG_ROOT/qemu/accel.sh" "${image[${flavours[0]}]}") || fatal "probing the accelerator"
 
@@ -151,7 +151,7 @@ boot_flavour() { # boot_flavour FLAVOUR: boots it; exits with its guest run's co
 	# stopped half-way has not wasted the boots it finished. (The summary
 	# below judges it again, and keeps it again.)
 	if [ "$rc" = 0 ] && ! grep -q '^not ok' "$out/results.tap" &&
-		"$GG_ROOT/scripts/check-guest.sh" "$out" 0 "$1" >/dev/null; then
+		"$GG_ROOT/scripts/harness/check-guest.sh" "$out" 0 "$1" >/dev/null; then
 		keep_if_passed "$1" "${key[$1]}" "$out" 0
 	fi
 	return "$rc"
@@ -176,8 +176,8 @@ done
 hr=
 if [ -z "${KDIR:-}" ] && [ "${GG_HARNESS_SELFTEST:-1}" = 1 ]; then
 	hkey=$(inputs_key "$bindir" harness "cpus=${cpus[harness]}" "accel=$accel" "$(sha256sum <"$kroot/stock/bzImage")" \
-		"$(cd "$GG_ROOT" && sha256sum scripts/selftest-harness.sh scripts/results-cache.sh scripts/check-guest.sh \
-			scripts/check-dmesg.sh scripts/check-equivalence.sh tests/gg_ktap_fault.c tests/kmod/*)")
+		"$(cd "$GG_ROOT" && sha256sum scripts/harness/selftest-harness.sh scripts/harness/results-cache.sh scripts/harness/check-guest.sh \
+			scripts/harness/check-dmesg.sh scripts/harness/check-equivalence.sh tests/gg_ktap_fault.c tests/kmod/*)")
 	if reuse harness "$hkey" "$run/harness"; then
 		hr=" (reused)"
 	else
@@ -193,7 +193,7 @@ while ((next < ${#side[@]} || running > 0)); do
 		job=${side[next]}
 		next=$((next + 1))
 		if [ "$job" = harness ]; then
-			GG_VM_CPUS=${cpus[harness]} GG_KROOT=$kroot "$GG_ROOT/scripts/selftest-harness.sh" >"$run/harness.tap" 2>&1 &
+			GG_VM_CPUS=${cpus[harness]} GG_KROOT=$kroot "$GG_ROOT/scripts/harness/selftest-harness.sh" >"$run/harness.tap" 2>&1 &
 		else
 			boot_flavour "$job" &
 		fi
@@ -225,7 +225,7 @@ for fl in "${flavours[@]}"; do
 	grep -E '^not ok|# SKIP' "$tap" | sed "s/^/[$fl] /"
 	# The harness's own checks on this boot: it completed, the kernel log is
 	# clean, kmemleak found nothing.
-	"$GG_ROOT/scripts/check-guest.sh" "$out" "${status[$fl]}" "$fl" >"$out/guest-checks.tap"
+	"$GG_ROOT/scripts/harness/check-guest.sh" "$out" "${status[$fl]}" "$fl" >"$out/guest-checks.tap"
 	grep -E '^not ok|^#' "$out/guest-checks.tap" | sed "s/^/[$fl] /"
 	read -r gp gf gs < <(tap_count "$out/guest-checks.tap" noplan)
 	p=$((p + gp)) f=$((f + gf)) s=$((s + gs))
@@ -277,7 +277,7 @@ for fl in "${flavours[@]}"; do
 		record "equivalence: $fl (needs$missing)" 0 1 0
 		continue
 	fi
-	"$GG_ROOT/scripts/check-equivalence.sh" "$run" "$fl" >"$run/equivalence-$fl.tap" 2>&1
+	"$GG_ROOT/scripts/harness/check-equivalence.sh" "$run" "$fl" >"$run/equivalence-$fl.tap" 2>&1
 	grep -E '^not ok|^#' "$run/equivalence-$fl.tap"
 	read -r p f s < <(tap_count "$run/equivalence-$fl.tap")
 	record "equivalence: $fl" "$p" "$f" "$s"
@@ -286,7 +286,7 @@ done
 # naming rows. negative_control FLAVOUR REFSCOPE LABEL
 negative_control() {
 	local tap=$run/equivalence-control-$1-$2.tap
-	if "$GG_ROOT/scripts/check-equivalence.sh" "$run" "$1" "$2" >"$tap" 2>&1 ||
+	if "$GG_ROOT/scripts/harness/check-equivalence.sh" "$run" "$1" "$2" >"$tap" 2>&1 ||
 		! grep -q "^#   .* on $1, .* on the reference" "$tap"; then
 		gg_log "the equivalence check did not notice $1 differing from the module's $2 scope"
 		record "equivalence: negative control ($3)" 0 1 0

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gg_ktap_fault: a kselftest program that goes wrong on purpose, for
- * scripts/selftest-harness.sh: the guest harness (tests/guest/lib.sh,
+ * scripts/harness/selftest-harness.sh: the guest harness (tests/guest/lib.sh,
  * ktap_verdict) must turn each of these runs red and say why.
  *
  *   gg_ktap_fault bail|short|long|exit

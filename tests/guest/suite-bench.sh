@@ -12,7 +12,7 @@
 # MAP_SHARED mapping of an ext4 file; odirect: O_DIRECT reads of $BENCH_DEV,
 # $BENCH_JOBS loops at once)
 # at every pages-per-call count. Appends one "ROUND CONFIG MEM PAGES CASE
-# USEC" line per sample to FILE (scripts/bench_table.py reads them).
+# USEC" line per sample to FILE (scripts/harness/bench_table.py reads them).
 bench_rounds() {
 	local file=$1 rounds=$2 configs=$3 pages=$4 mems=$5 r c m p args tmp=/tmp/gg-bench.txt
 	for ((r = 1; r <= rounds; r++)); do
@@ -55,7 +55,7 @@ suite_bench() {
 		return
 	fi
 	local rc=0
-	python3 "$here/../../scripts/bench_table.py" --check "$f" >"$out/bench-table.txt" || rc=$?
+	python3 "$here/../../scripts/harness/bench_table.py" --check "$f" >"$out/bench-table.txt" || rc=$?
 	tap_check "$flavour: bench: every case measured in every configuration" test "$rc" = 0
 	while IFS= read -r line; do tap_diag "$line"; done <"$out/bench-table.txt"
 }

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2154 # set by run.sh for every suite: bin out series
-# Deliberate breakage, for scripts/selftest-harness.sh (GG_SUITES=inject_*).
+# Deliberate breakage, for scripts/harness/selftest-harness.sh (GG_SUITES=inject_*).
 # Sourced by run.sh.
 
 # Each must turn the run red, with a message that names the cause.

@@ -3,7 +3,7 @@
  * The GUP rule of a patched mm/gup.c, compiled on the host: the kernel's own
  * functions (writable_file_mapping_allowed() and gup_fast_folio_allowed()
  * from the patched mm/gup.c, vma_needs_dirty_tracking() and its helpers from
- * mm/vma.c, extracted by scripts/export_patch.py --predicate) against stub
+ * mm/vma.c, extracted by scripts/export/export_patch.py --predicate) against stub
  * types, over every combination of request and VMA (or folio) facts.
  * Prints the table that tests/host/policy_table.rs prints for src/policy.rs:
  *

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gg_leak: a module that leaks on purpose, for scripts/selftest-harness.sh:
+ * gg_leak: a module that leaks on purpose, for scripts/harness/selftest-harness.sh:
  * kmemleak must report these objects, and the harness must fail the boot.
  * Loaded, never unloaded: its text stays, so the report names gg_leak_some().
  */

@@ -2,11 +2,11 @@
 # Fail (exit 1) if a kernel log holds any report of the kernel's own
 # detectors, as the test kernels print them (qemu/config/debug.config turns
 # them on); print the offending lines. A log that is missing fails too.
-# kmemleak is judged from its own report (scripts/check-guest.sh): its
+# kmemleak is judged from its own report (scripts/harness/check-guest.sh): its
 # "N new suspected memory leaks" line also follows the scan that clears
 # what boot left.
-#   scripts/check-dmesg.sh LOGFILE...
-# scripts/selftest-harness.sh feeds one line of each format through it.
+#   scripts/harness/check-dmesg.sh LOGFILE...
+# scripts/harness/selftest-harness.sh feeds one line of each format through it.
 set -u
 patterns=(
 	# oops, BUG() and WARN(), and what follows them

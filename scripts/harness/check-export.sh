@@ -6,7 +6,7 @@
 # own C for the rule (tests/host/predicate.c) must agree with src/policy.rs
 # (tests/host/policy_table.rs) on every combination of request and VMA facts,
 # and of request and folio kind. Prints TAP.
-#   scripts/check-export.sh KERNEL_DIR OUTDIR [LTS61_KERNEL_DIR]
+#   scripts/harness/check-export.sh KERNEL_DIR OUTDIR [LTS61_KERNEL_DIR]
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 kroot=$1 out=$2 kroot61=${3:-}
@@ -44,7 +44,7 @@ for pair in "${pairs[@]}"; do
 			not_ok "$scope on $base: no single 'commit <sha1> upstream.' line in: $bad"
 		fi
 	fi
-	python3 "$GG_ROOT/scripts/export_patch.py" --scope "$scope" --base "$base" --src "$src" \
+	python3 "$GG_ROOT/scripts/export/export_patch.py" --scope "$scope" --base "$base" --src "$src" \
 		"${legacy[@]}" -o "$d/again.patch" --predicate "$d/predicate_gen.h" &&
 		gcc -Wall -Werror -Wno-unused-function -I"$d" -o "$d/predicate" "$GG_ROOT/tests/host/predicate.c" &&
 		"$d/predicate" >"$d/c.txt" && "$table" "$scope" >"$d/policy.txt" || {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the guest test programs against a kernel tree from build-kernel.sh:
 # the upstream gup_longterm selftest (with liburing) and tests/*.c.
-#   scripts/build-tests.sh KERNEL_DIR OUTDIR [LTS61_KERNEL_DIR]
+#   scripts/harness/build-tests.sh KERNEL_DIR OUTDIR [LTS61_KERNEL_DIR]
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 

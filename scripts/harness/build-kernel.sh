@@ -13,7 +13,7 @@
 # keyed additionally on its patches, and the tree is left matching stock.
 #   lts61  - with the argument "lts61": Debian's 6.1 LTS source, a real
 #            kernel without the rule, built by the 6.1 Rust toolchain
-#            (scripts/toolchain-lts61.sh), with the same fragments plus
+#            (scripts/harness/toolchain-lts61.sh), with the same fragments plus
 #            qemu/config/lts61/*.config and the same tcg patches
 #   lts61+longterm - lts61 plus the 6.1 series scripts/export-patch.sh
 #            writes (upstream's rule backported: mm/mmap.c, mm/internal.h,
@@ -122,7 +122,7 @@ for pair in "${exports[@]}"; do
 	base=${pair%:*} scope=${pair#*:}
 	p=$dir/exports/$base-$scope.patch
 	variants+=("$base+$scope")
-	python3 "$GG_ROOT/scripts/export_patch.py" --scope "$scope" --base "$base" --src "$src" \
+	python3 "$GG_ROOT/scripts/export/export_patch.py" --scope "$scope" --base "$base" --src "$src" \
 		"${largs[@]}" -o "$p.new" >/dev/null || gg_die "the exporter failed for $scope on $base"
 	mv "$p.new" "$p"
 	if [ "$base" = legacy ]; then

@@ -3,10 +3,10 @@
 # TAP lines: the run completed (results.tap holds its plan and exactly as
 # many results, and qemu/run-vm.sh's exit code, given, is 0, or 1 with a
 # failed result among them), the kernel log
-# holds no report (scripts/check-dmesg.sh), kmemleak found nothing. Exits 1
-# if any is not ok. scripts/test.sh counts these; scripts/selftest-harness.sh
+# holds no report (scripts/harness/check-dmesg.sh), kmemleak found nothing. Exits 1
+# if any is not ok. scripts/test.sh counts these; scripts/harness/selftest-harness.sh
 # checks that each turns red when it should.
-#   scripts/check-guest.sh OUTDIR EXIT LABEL
+#   scripts/harness/check-guest.sh OUTDIR EXIT LABEL
 set -u
 out=$1 status=$2 label=$3
 here=$(dirname "$0")

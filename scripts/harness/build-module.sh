@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build gupguard.ko for one test kernel, failing on any warning; prints its path.
-#   scripts/build-module.sh 6.12|bench|lts61 KERNEL_BUILD_DIR
+#   scripts/harness/build-module.sh 6.12|bench|lts61 KERNEL_BUILD_DIR
 # 6.12 builds in the repo (as `make KDIR=...` does); bench (the 6.12
 # benchmark kernels) and lts61 build a copy of the sources out of their way,
 # lts61 with the 6.1 toolchain (rustc 1.63, bindgen 0.60).

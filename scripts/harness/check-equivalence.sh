@@ -7,7 +7,7 @@
 # 6.1's gup_test lacks what upstream's gup_longterm needs. Rows are matched by their description; a row missing on either
 # side, or another outcome, fails and is named with both outcomes.
 #
-#   scripts/check-equivalence.sh RUNDIR BASE+SCOPE [REFSCOPE]
+#   scripts/harness/check-equivalence.sh RUNDIR BASE+SCOPE [REFSCOPE]
 #
 # REFSCOPE (default SCOPE) compares with the module at another scope instead:
 # the test command's negative control, which must find rows that differ.

@@ -5,7 +5,7 @@
 # tests/guest/plans.txt says, or exit non-zero; a suite that does not exist;
 # a WARNING in dmesg; a task hung past the hung-task timeout; a module that
 # leaks (kmemleak); a guest that panics; one line of every kernel report
-# format scripts/check-dmesg.sh claims to catch, and a missing log; a row
+# format scripts/harness/check-dmesg.sh claims to catch, and a missing log; a row
 # lost on one side of the export's equivalence, or on both; a failed run that
 # must not be cached; a Debian package that cannot be installed. Needs a
 # kernel from build-kernel.sh (GG_KROOT, default: the current one) and the
@@ -30,7 +30,7 @@ inject_boot() {
 	"$GG_ROOT/qemu/run-vm.sh" "$kroot/stock/bzImage" "$dir" -- \
 		"GG_SUITES='$*' $GG_ROOT/tests/guest/run.sh stock $GG_RUN/bin $GG_ROOT/gupguard.ko $dir" >"$dir.run-vm.log" 2>&1
 	status=$?
-	"$GG_ROOT/scripts/check-guest.sh" "$dir" "$status" "$label" >"$dir.checks" 2>&1
+	"$GG_ROOT/scripts/harness/check-guest.sh" "$dir" "$status" "$label" >"$dir.checks" 2>&1
 }
 
 # --- boot 1: everything but the panic, then the harness's verdict on it -----
@@ -72,9 +72,9 @@ fmt=$out/formats
 mkdir -p "$fmt"
 clean="[    1.000000] gupguard: loaded (mode enforce, scope longterm)"
 echo "$clean" >"$fmt/clean.log"
-check "a clean kernel log passes the scan" "$GG_ROOT/scripts/check-dmesg.sh" "$fmt/clean.log"
+check "a clean kernel log passes the scan" "$GG_ROOT/scripts/harness/check-dmesg.sh" "$fmt/clean.log"
 # scan_red LOG NEEDLE: the scan fails LOG, and what it prints names NEEDLE.
-scan_red() { ! "$GG_ROOT/scripts/check-dmesg.sh" "$1" >"$1.out" && grep -qF -- "$2" "$1.out"; }
+scan_red() { ! "$GG_ROOT/scripts/harness/check-dmesg.sh" "$1" >"$1.out" && grep -qF -- "$2" "$1.out"; }
 check "a missing kernel log fails the scan, named" scan_red "$fmt/no-such.log" "no-such.log is missing"
 i=0
 while IFS= read -r line; do
@@ -124,7 +124,7 @@ for fs in tmpfs ext4 xfs btrfs; do
 		cp "$eq/stock+pin/$prog-none-$fs.tap" "$eq/stock/$prog-enforce.pin-$fs.tap"
 	done
 done
-equiv() { GG_PLANS=$plans "$GG_ROOT/scripts/check-equivalence.sh" "$eq" stock+pin >"$eq/$1.tap" 2>&1; }
+equiv() { GG_PLANS=$plans "$GG_ROOT/scripts/harness/check-equivalence.sh" "$eq" stock+pin >"$eq/$1.tap" 2>&1; }
 # equiv_red NAME REGEX: the check fails, and its output names REGEX.
 equiv_red() { ! equiv "$1" && grep -q -- "$2" "$eq/$1.tap"; }
 check "equivalence: identical fixtures pass" equiv same
@@ -142,7 +142,7 @@ check "equivalence: a row whose outcome cannot be read fails, even when both sid
 # --- the results cache: a failed run is never kept ---------------------------
 (
 	results=$out/cache
-	. "$GG_ROOT/scripts/results-cache.sh"
+	. "$GG_ROOT/scripts/harness/results-cache.sh"
 	mkdir -p "$out/cache-run" && echo "not ok 1 x" >"$out/cache-run/results.tap"
 	keep_if_passed flavour k1 "$out/cache-run" 1
 	! reuse flavour k1 "$out/cache-reused" 2>/dev/null && [ ! -e "$results/flavour-k1" ] || exit 1

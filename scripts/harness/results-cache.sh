@@ -3,7 +3,7 @@
 # Guest results are cached the way `go test` caches: a boot whose inputs are
 # byte for byte those of an earlier run that passed is not repeated; its
 # results are shown again, marked as reused. A run that failed is never kept.
-# Sourced by scripts/test.sh (and scripts/selftest-harness.sh, which checks
+# Sourced by scripts/test.sh (and scripts/harness/selftest-harness.sh, which checks
 # that a failed run is not kept). Needs $results (the cache directory).
 
 # inputs_key BINDIR WORD...: hash of everything a guest run depends on: the
@@ -26,7 +26,7 @@ inputs_key() {
 		bindgen --version 2>&1
 		clang --version | head -1
 		(cd "$GG_ROOT" && sha256sum tests/guest/* qemu/run-vm.sh qemu/accel.sh qemu/guest-init \
-			qemu/bin/virtme-run scripts/common.sh scripts/report.sh scripts/bootstrap.sh scripts/bench_table.py)
+			qemu/bin/virtme-run scripts/harness/common.sh scripts/report.sh scripts/bootstrap.sh scripts/harness/bench_table.py)
 		qemu-system-x86_64 --version | head -1
 		vng --version 2>&1
 		dpkg-query -W liburing-dev fio rdma-core perftest ibverbs-providers 2>&1

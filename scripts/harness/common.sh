@@ -2,7 +2,7 @@
 # shellcheck disable=SC2034 # the settings the scripts that source this file read
 # Shared settings for gupguard's scripts. Sourced, never run.
 
-GG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+GG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # Build outputs live outside the repo so a fresh clone reuses them.
 GG_CACHE=${GUPGUARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gupguard}
 GG_TOOLS=$GG_CACHE/tools
@@ -25,7 +25,7 @@ gg_log() { printf '\033[1m[gupguard]\033[0m %s\n' "$*" >&2; }
 gg_die() { printf '\033[1;31m[gupguard] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
 # The lts61 flavour: Debian's 6.1 LTS source and the Rust toolchain it accepts,
-# unpacked beside rustc-web by scripts/toolchain-lts61.sh.
+# unpacked beside rustc-web by scripts/harness/toolchain-lts61.sh.
 GG_LTS61_SERIES=6.1
 GG_LTS61_TOOLS=$GG_TOOLS/lts61
 GG_LTS61_RUST_PACKAGES="rustc=1.63.0+dfsg1-2 rust-src=1.63.0+dfsg1-2 libstd-rust-1.63=1.63.0+dfsg1-2 libstd-rust-dev=1.63.0+dfsg1-2 bindgen=0.60.1-2+b2"
