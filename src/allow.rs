@@ -6,7 +6,7 @@
 //! A task name is not among them: any user can give a program any name.
 //!
 //! Each list is a small set of two-word keys. A debugfs write replaces a set
-//! whole; the probes read it without locks, seqcount style, so they never
+//! whole; the hooks read it without locks, seqcount style, so they never
 //! sleep or spin on a writer. The text a set was written with is kept beside
 //! the keys, in the same seqcount, for reading back.
 

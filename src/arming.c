@@ -3,7 +3,7 @@
  * Placing and removing the trampolines (tramp.S). Each sits on its
  * function's fentry site as an ftrace direct call, through an ftrace_ops of
  * its own. They come and go with the mode: in "off" neither is registered, so
- * off costs nothing. Rust decides (gg_rs_armed()); gg_shim_probes_sync()
+ * off costs nothing. Rust decides (gg_rs_armed()); gg_shim_hooks_sync()
  * makes the hooks match, under gg_arm_lock, at load and after each write of
  * the mode or the scope.
  */
@@ -20,8 +20,8 @@
 #include "shim.h"
 #include "compat.h"
 
-const char *gg_names[GG_NR_PROBES];
-unsigned long gg_sites[GG_NR_PROBES];
+const char *gg_names[GG_NR_HOOKS];
+unsigned long gg_sites[GG_NR_HOOKS];
 
 /*
  * The FOLL_* bits every GUP-fast request the policy covers has
@@ -30,11 +30,11 @@ unsigned long gg_sites[GG_NR_PROBES];
  */
 unsigned int gg_fast_need = ~0U;
 
-static struct ftrace_ops gg_ops[GG_NR_PROBES];
+static struct ftrace_ops gg_ops[GG_NR_HOOKS];
 
-static void (*const gg_tramps[GG_NR_PROBES])(void) = {
-	[GG_PROBE_SLOW] = gg_slow_tramp,
-	[GG_PROBE_FAST] = gg_fast_tramp,
+static void (*const gg_tramps[GG_NR_HOOKS])(void) = {
+	[GG_HOOK_SLOW] = gg_slow_tramp,
+	[GG_HOOK_FAST] = gg_fast_tramp,
 };
 
 static char *slow_probe;
@@ -74,7 +74,7 @@ static const char *gg_target(const char *param, const char *asked,
 static DEFINE_MUTEX(gg_arm_lock);
 static bool gg_live;		/* from a successful load to unload */
 static bool gg_armed;		/* the trampolines are registered */
-static bool gg_registered[GG_NR_PROBES];
+static bool gg_registered[GG_NR_HOOKS];
 
 static int gg_hook_failed(const char *sym, int ret)
 {
@@ -94,7 +94,7 @@ static void gg_disarm(void)
 {
 	int i;
 
-	for (i = GG_NR_PROBES - 1; i >= 0; i--) {
+	for (i = GG_NR_HOOKS - 1; i >= 0; i--) {
 		if (!gg_registered[i])
 			continue;
 		/* Cannot fail for an ops registered here; say so if it does. */
@@ -108,7 +108,7 @@ static int gg_arm(void)
 {
 	int i, ret;
 
-	for (i = 0; i < GG_NR_PROBES; i++) {
+	for (i = 0; i < GG_NR_HOOKS; i++) {
 		ret = gg_direct_register(&gg_ops[i], (unsigned long)gg_tramps[i]);
 		if (ret) {
 			gg_hook_failed(gg_names[i], ret);
@@ -126,7 +126,7 @@ void gg_shim_fast_need_widen(void)
 	WRITE_ONCE(gg_fast_need, gg_foll_bits(GG_REQ_WRITE));
 }
 
-int gg_shim_probes_sync(void)
+int gg_shim_hooks_sync(void)
 {
 	bool want;
 	int ret = 0;
@@ -159,7 +159,7 @@ static int gg_resolve(void)
 	struct kprobe kp;
 	int i, ret;
 
-	for (i = 0; i < GG_NR_PROBES; i++) {
+	for (i = 0; i < GG_NR_HOOKS; i++) {
 		kp = (struct kprobe){
 			.symbol_name = gg_names[i],
 			.flags = KPROBE_FLAG_DISABLED,
@@ -192,21 +192,21 @@ static void gg_release(void)
 	synchronize_rcu_tasks();
 	synchronize_rcu();
 	gg_int3_unregister();
-	for (i = 0; i < GG_NR_PROBES; i++) {
+	for (i = 0; i < GG_NR_HOOKS; i++) {
 		WRITE_ONCE(gg_sites[i], 0);
 		ftrace_free_filter(&gg_ops[i]);
 	}
 }
 
-int gg_shim_probes_register(void)
+int gg_shim_hooks_register(void)
 {
 	int ret;
 
-	gg_names[GG_PROBE_SLOW] =
+	gg_names[GG_HOOK_SLOW] =
 		gg_target("slow_probe", slow_probe, gg_slow_targets, ARRAY_SIZE(gg_slow_targets));
-	gg_names[GG_PROBE_FAST] =
+	gg_names[GG_HOOK_FAST] =
 		gg_target("fast_probe", fast_probe, gg_fast_targets, ARRAY_SIZE(gg_fast_targets));
-	if (!gg_names[GG_PROBE_SLOW] || !gg_names[GG_PROBE_FAST])
+	if (!gg_names[GG_HOOK_SLOW] || !gg_names[GG_HOOK_FAST])
 		return -EINVAL;
 	ret = gg_resolve();
 	if (!ret)
@@ -226,10 +226,10 @@ int gg_shim_probes_register(void)
 		gg_release();
 		return ret;
 	}
-	return gg_shim_probes_sync();
+	return gg_shim_hooks_sync();
 }
 
-void gg_shim_probes_unregister(void)
+void gg_shim_hooks_unregister(void)
 {
 	mutex_lock(&gg_arm_lock);
 	if (gg_armed)

@@ -64,7 +64,7 @@ void gg_shim_caller(const void *site_ref, struct gg_caller *c)
 		sprint_symbol_no_offset(sym, addr);
 		gg_function_name(sym);
 		/* The first frame is the hooked function itself. */
-		if (!strcmp(sym, gg_names[GG_PROBE_SLOW]))
+		if (!strcmp(sym, gg_names[GG_HOOK_SLOW]))
 			continue;
 		if (gg_gup_frame(sym)) {
 			c->entry = addr;

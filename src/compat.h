@@ -51,7 +51,7 @@ static const struct gg_target gg_fast_targets[] = {
 
 /*
  * GUP itself, from check_vma_flags() out to the exported entry points, in
- * mm/gup.c of 6.1 and 6.12: the frames between the slow probe and the
+ * mm/gup.c of 6.1 and 6.12: the frames between the slow hook and the
  * caller it attributes a call to (a name absent from a kernel never matches).
  */
 static const char * const gg_gup_frames[] = {

@@ -2,7 +2,7 @@
 /*
  * Linux 6.1 only (see Kbuild): the module's entry points. 6.1's Rust
  * `module!` can fail a load only with -ENOMEM, which would hide why a load
- * failed (a missing probe target is -ENOENT, a bad parameter -EINVAL); so on
+ * failed (a missing hook target is -ENOENT, a bad parameter -EINVAL); so on
  * 6.1 C owns init and exit and Rust does the work (src/kcompat.rs).
  */
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The decisions, from the shim's plain facts: one slow-path call, one
-//! GUP-fast call. Called from probe context: no sleeping, no allocation, no
+//! GUP-fast call. Called from the hooks: no sleeping, no allocation, no
 //! panic.
 
 use crate::attribution;
@@ -48,7 +48,7 @@ pub(crate) fn slow(facts: &shim::gg_slow_facts) -> c_int {
     if !Scope::WIDEST.covers(req) {
         return shim::GG_SLOW_ALLOW as c_int;
     }
-    // SAFETY: `vma_ref` is the VMA of the probed call, which the shim is
+    // SAFETY: `vma_ref` is the VMA of the hooked call, which the shim is
     // still handling, under the lock its caller holds.
     let vma = Vma::from_bits(unsafe { shim::gg_shim_vma_bits(facts.vma_ref) });
     // The narrowest scope that would refuse the call.
@@ -65,7 +65,7 @@ pub(crate) fn slow(facts: &shim::gg_slow_facts) -> c_int {
         pid: 0,
         uid: 0,
     };
-    // SAFETY: `vma_ref` is the VMA of the probed call, which the shim is
+    // SAFETY: `vma_ref` is the VMA of the hooked call, which the shim is
     // still handling; `d` is a valid, writable `gg_slow_details`.
     unsafe { shim::gg_shim_slow_details(facts.vma_ref, &mut d) };
     let scope = SCOPE.get();

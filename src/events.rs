@@ -3,7 +3,7 @@
 //! Attribution: a bounded log of the GUP calls some scope matched, and counts
 //! of them per file-system type and per GUP caller.
 //!
-//! Both are written from the probes, on any CPU at once, so neither takes a
+//! Both are written from the hooks, on any CPU at once, so neither takes a
 //! lock nor allocates: the log is a ring of fixed slots, each guarded by its
 //! own sequence number (the newest event overwrites the oldest, and the
 //! overwritten ones are counted as dropped); the tables claim an entry per

@@ -13,7 +13,7 @@
 //!   ([`events`]); the counters are [`stats`], in the shim's per-CPU slots;
 //! - [`render`]: what each debugfs file shows and takes.
 //!
-//! The `gg_rs_*` functions called from probe context do not sleep,
+//! The `gg_rs_*` functions called from the hooks do not sleep,
 //! allocate, or panic.
 
 use kcompat::prelude::*;
@@ -71,8 +71,8 @@ impl stats::Slots for PerCpuSlots {
 // The shim's per-CPU array has a slot for every counter.
 const _: () = assert!(stats::NR_COUNTS == shim::GG_NR_COUNTS as usize);
 
-/// Whether the probes should be registered: not in `off`. Asked by the shim
-/// under its lock (`gg_shim_probes_sync()`).
+/// Whether the hooks should be registered: not in `off`. Asked by the shim
+/// under its lock (`gg_shim_hooks_sync()`).
 #[no_mangle]
 pub extern "C" fn gg_rs_armed() -> bool {
     MODE.get() != Mode::Off
@@ -196,31 +196,31 @@ const _: () = {
 };
 
 /// The registered hooks; removed (and waited for) on drop.
-struct Probes;
+struct Hooks;
 
-impl Probes {
+impl Hooks {
     fn register() -> Result<Self> {
         // SAFETY: called once at init; undone by `Drop`.
-        to_result(unsafe { shim::gg_shim_probes_register() })?;
-        Ok(Probes)
+        to_result(unsafe { shim::gg_shim_hooks_register() })?;
+        Ok(Hooks)
     }
 }
 
-impl Drop for Probes {
+impl Drop for Hooks {
     fn drop(&mut self) {
-        // SAFETY: the probes were registered by `Probes::register`.
-        unsafe { shim::gg_shim_probes_unregister() };
+        // SAFETY: the hooks were registered by `Hooks::register`.
+        unsafe { shim::gg_shim_hooks_unregister() };
     }
 }
 
 struct GupGuard {
-    // Field order is drop order: stop the probes before removing debugfs.
-    _probes: Probes,
+    // Field order is drop order: stop the hooks before removing debugfs.
+    _hooks: Hooks,
     _debugfs: debugfs::Dir,
 }
 
 impl GupGuard {
-    /// Loads the module: debugfs, then the probes (see `gg_module!`).
+    /// Loads the module: debugfs, then the hooks (see `gg_module!`).
     fn start() -> Result<Self> {
         let dir = debugfs::Dir::new(c_str!("gupguard"))?;
         dir.file(c_str!("mode"), 0o600, shim::GG_FILE_MODE)?;
@@ -232,14 +232,14 @@ impl GupGuard {
         dir.file(c_str!("events"), 0o400, shim::GG_FILE_EVENTS)?;
         dir.file(c_str!("by_fs"), 0o400, shim::GG_FILE_BY_FS)?;
         dir.file(c_str!("by_caller"), 0o400, shim::GG_FILE_BY_CALLER)?;
-        let probes = Probes::register()?;
+        let hooks = Hooks::register()?;
         pr_info!(
             "loaded, mode {}, scope {}\n",
             MODE.get().name(),
             SCOPE.get().name()
         );
         Ok(GupGuard {
-            _probes: probes,
+            _hooks: hooks,
             _debugfs: dir,
         })
     }

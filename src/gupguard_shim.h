@@ -89,9 +89,9 @@ struct gg_caller {
 #define GG_WRITE_MAX		256
 
 /* The hooked functions, indices into the shim's tables of them. */
-#define GG_PROBE_SLOW		0
-#define GG_PROBE_FAST		1
-#define GG_NR_PROBES		2
+#define GG_HOOK_SLOW		0
+#define GG_HOOK_FAST		1
+#define GG_NR_HOOKS		2
 
 /*
  * What GUP-fast's check needs of one folio it pinned, and the masks
@@ -125,9 +125,9 @@ int gg_rs_init(void);
 void gg_rs_exit(void);
 
 /* Implemented in C (the shim: src/shim.h lists its files); called by Rust. */
-int gg_shim_probes_register(void);
-void gg_shim_probes_unregister(void);
-int gg_shim_probes_sync(void);
+int gg_shim_hooks_register(void);
+void gg_shim_hooks_unregister(void);
+int gg_shim_hooks_sync(void);
 void gg_shim_fast_need_widen(void);
 void gg_shim_count(__u32 c);
 __u64 gg_shim_count_sum(__u32 c);

@@ -31,10 +31,10 @@ static int gg_die_int3(struct notifier_block *nb, unsigned long val, void *data)
 
 	if (val != DIE_INT3 || user_mode(regs))
 		return NOTIFY_DONE;
-	for (i = 0; i < GG_NR_PROBES; i++)
+	for (i = 0; i < GG_NR_HOOKS; i++)
 		if (site && site == READ_ONCE(gg_sites[i]))
 			break;
-	if (i == GG_NR_PROBES)
+	if (i == GG_NR_HOOKS)
 		return NOTIFY_DONE;
 	/* Kernel text: mapped and readable. A poke writes the first byte last. */
 	memcpy(insn, (void *)site, sizeof(insn));

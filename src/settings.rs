@@ -2,7 +2,7 @@
 
 //! The run-time settings, mode and scope: set by module parameters (before
 //! `init` and through sysfs) and by debugfs writes, read lock-free by the
-//! probes.
+//! hooks.
 
 use crate::kcompat::prelude::*;
 use crate::policy::{Mode, Scope};
@@ -11,7 +11,7 @@ use core::marker::PhantomData;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 /// A run-time setting kept as its `u32` value in a static, so that module
-/// parameters can set it before `init` runs and probes read it lock-free.
+/// parameters can set it before `init` runs and hooks read it lock-free.
 pub(crate) trait Setting: Copy + Sized + 'static {
     const DEFAULT: Self;
     fn to_u32(self) -> u32;
@@ -105,7 +105,7 @@ fn set_scope(input: &[u8]) -> c_int {
     unsafe { shim::gg_shim_fast_need_widen() };
     SCOPE.replace(new);
     // SAFETY: called from a debugfs or sysfs write, which may sleep.
-    unsafe { shim::gg_shim_probes_sync() }
+    unsafe { shim::gg_shim_hooks_sync() }
 }
 
 /// Switches the mode, then has the shim arm or disarm the hooks to match
@@ -121,13 +121,13 @@ fn set_mode(input: &[u8]) -> c_int {
     unsafe { shim::gg_shim_fast_need_widen() };
     let old = MODE.replace(new);
     // SAFETY: called from a debugfs or sysfs write, which may sleep.
-    let ret = unsafe { shim::gg_shim_probes_sync() };
+    let ret = unsafe { shim::gg_shim_hooks_sync() };
     if ret != 0 {
-        // The probes could not be armed: back to the old mode (off) unless
-        // a later write changed it, and the probes to match again.
+        // The hooks could not be armed: back to the old mode (off) unless
+        // a later write changed it, and the hooks to match again.
         MODE.restore(new, old);
         // SAFETY: as above.
-        unsafe { shim::gg_shim_probes_sync() };
+        unsafe { shim::gg_shim_hooks_sync() };
     }
     ret
 }

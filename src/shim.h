@@ -52,8 +52,8 @@ unsigned long gg_fast_exit(unsigned long nr, struct page **pages,
 			   unsigned int gup_flags, u32 keep);
 
 /* arming.c */
-extern const char *gg_names[GG_NR_PROBES];	/* the hooked functions */
-extern unsigned long gg_sites[GG_NR_PROBES];	/* their fentry sites */
+extern const char *gg_names[GG_NR_HOOKS];	/* the hooked functions */
+extern unsigned long gg_sites[GG_NR_HOOKS];	/* their fentry sites */
 extern unsigned int gg_fast_need;		/* FOLL_* bits, read by tramp.S */
 unsigned int gg_foll_bits(u32 req);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! gupguard's counters, bumped from the probes, shown and reset through
+//! gupguard's counters, bumped from the hooks, shown and reset through
 //! debugfs. Every GUP call bumps one, on every CPU: a single shared atomic
 //! would be one cache line taken by every I/O on the machine. So, as the
 //! kernel's own vmstat does, each CPU counts in its own slot ([`Slots`]: the
@@ -85,7 +85,7 @@ impl Count {
     }
 }
 
-/// Where the counts live. `inc` is called from the probes, on any CPU, in any
+/// Where the counts live. `inc` is called from the hooks, on any CPU, in any
 /// context, and must not block; `sum` adds up every CPU's count since load.
 pub trait Slots: Sync {
     /// Adds one to `c` on this CPU.
@@ -166,7 +166,7 @@ impl<S: Slots> Stats<S> {
     }
 
     /// Writes `name value` lines, one per counter, in a fixed order, then
-    /// the `extra` lines (probe misses, which the shim owns).
+    /// the `extra` lines (none today; lines the shim owns).
     pub fn render(&self, out: &mut impl fmt::Write, extra: &[(&str, u64)]) -> fmt::Result {
         for c in Count::ALL {
             writeln!(out, "{} {}", c.name(), self.get(c))?;
