@@ -24,6 +24,13 @@ const char *gg_names[GG_NR_HOOKS];
 unsigned long gg_sites[GG_NR_HOOKS];
 
 /*
+ * The FOLL_* bits every slow-path request some scope covers has
+ * (gg_rs_slow_need()): gg_slow_tramp sends on a call that lacks one, counted,
+ * without calling anything. Set at load; the same in every mode and scope.
+ */
+unsigned int gg_slow_need = ~0U;
+
+/*
  * The FOLL_* bits every GUP-fast request the policy covers has
  * (gg_rs_fast_need()): gg_fast_tramp sends on a call that lacks one without
  * calling anything. All bits until the first sync: nothing passes.
@@ -208,6 +215,7 @@ int gg_shim_hooks_register(void)
 		gg_target("fast_probe", fast_probe, gg_fast_targets, ARRAY_SIZE(gg_fast_targets));
 	if (!gg_names[GG_HOOK_SLOW] || !gg_names[GG_HOOK_FAST])
 		return -EINVAL;
+	WRITE_ONCE(gg_slow_need, gg_foll_bits(gg_rs_slow_need()));
 	ret = gg_resolve();
 	if (!ret)
 		ret = gg_int3_register();

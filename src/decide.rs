@@ -31,10 +31,11 @@ const _: () = assert!(
         && policy::FOLIO_HUGETLB == shim::GG_FOLIO_HUGETLB
         && policy::FOLIO_KEEP_ALL == shim::GG_FOLIO_KEEP_ALL
         && Count::FastExamined as u32 == shim::GG_COUNT_FAST_EXAMINED
+        && Count::SlowExamined as u32 == shim::GG_COUNT_SLOW_EXAMINED
 );
 
 /// Slow path: one `check_vma_flags()` call. Returns a `GG_SLOW_*` verdict.
-/// A call no scope matches costs flag tests and one counter: the VMA is
+/// A call no scope matches costs flag tests: the VMA is
 /// looked at only for a write some scope covers, the task and file only for
 /// the calls some scope matches.
 pub(crate) fn slow(facts: &shim::gg_slow_facts) -> c_int {
@@ -42,9 +43,10 @@ pub(crate) fn slow(facts: &shim::gg_slow_facts) -> c_int {
     if mode == Mode::Off {
         return shim::GG_SLOW_ALLOW as c_int;
     }
-    STATS.inc(Count::SlowExamined);
+    // The trampoline counted the call (`slow_examined`) and sent on every
+    // one without the bits of `policy::slow_need()`.
     let req = Request::from_bits(facts.req);
-    // Most calls are no write any scope covers: decided on gup_flags alone.
+    // Decided on gup_flags alone for what no scope covers.
     if !Scope::WIDEST.covers(req) {
         return shim::GG_SLOW_ALLOW as c_int;
     }
@@ -125,6 +127,11 @@ pub(crate) fn fast(req: u32) -> u32 {
     } else {
         policy::FOLIO_KEEP_ALL
     }
+}
+
+/// The `GG_REQ_*` bits every slow-path request some scope covers has.
+pub(crate) fn slow_need() -> u32 {
+    policy::slow_need()
 }
 
 /// The `GG_REQ_*` bits every GUP-fast request the policy now covers has.

@@ -95,6 +95,13 @@ pub extern "C" fn gg_rs_fast(req: u32) -> u32 {
     decide::fast(req)
 }
 
+/// Slow path: the `GG_REQ_*` bits every request some scope covers has (the
+/// trampoline's test before it calls anything).
+#[no_mangle]
+pub extern "C" fn gg_rs_slow_need() -> u32 {
+    decide::slow_need()
+}
+
 /// GUP-fast: the `GG_REQ_*` bits every request the policy covers now has
 /// (the trampoline's test before it calls anything).
 #[no_mangle]
@@ -165,6 +172,10 @@ pub extern "C" fn gg_rs_store(file: u32, buf: *const c_char, len: usize) -> c_in
 const _: () = {
     let _ = [shim::gg_rs_slow as unsafe extern "C" fn(_) -> _, gg_rs_slow];
     let _ = [shim::gg_rs_fast as unsafe extern "C" fn(_) -> _, gg_rs_fast];
+    let _ = [
+        shim::gg_rs_slow_need as unsafe extern "C" fn() -> _,
+        gg_rs_slow_need,
+    ];
     let _ = [
         shim::gg_rs_fast_need as unsafe extern "C" fn() -> _,
         gg_rs_fast_need,

@@ -105,7 +105,8 @@ struct gg_caller {
 
 /* The counters (stats.rs): one slot per counter on every CPU. */
 #define GG_NR_COUNTS		11
-/* The slot GUP-fast's trampoline counts every call in (Count::FastExamined). */
+/* The slots the trampolines count every call in (Count::*Examined). */
+#define GG_COUNT_SLOW_EXAMINED	0
 #define GG_COUNT_FAST_EXAMINED	3
 
 #ifndef __ASSEMBLY__
@@ -113,6 +114,7 @@ struct gg_caller {
 /* Implemented in Rust (gupguard_main.rs); called by the shim. */
 int gg_rs_slow(const struct gg_slow_facts *facts);
 __u32 gg_rs_fast(__u32 req);
+__u32 gg_rs_slow_need(void);
 __u32 gg_rs_fast_need(void);
 void gg_rs_fast_cut(void);
 int gg_rs_show(__u32 file, struct seq_file *m);

@@ -261,6 +261,21 @@ pub const fn fast_need(mode: Mode, scope: Scope) -> u32 {
     need
 }
 
+/// The `REQ_*` bits every slow-path request some scope covers has: the
+/// trampoline sends a `check_vma_flags()` call that lacks one of them
+/// straight on (counted), before any policy code runs.
+pub const fn slow_need() -> u32 {
+    let mut need = u32::MAX;
+    let mut bits = 0;
+    while bits <= REQ_ALL {
+        if Scope::WIDEST.covers(Request::from_bits(bits)) {
+            need &= bits;
+        }
+        bits += 1;
+    }
+    need
+}
+
 /// What GUP-fast's check knows of one folio it pinned for a covered request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Folio {
@@ -318,6 +333,20 @@ pub const fn fast_folio_needs_slow_path(f: Folio) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slow_need_is_what_every_covered_request_has() {
+        let need = slow_need();
+        for bits in 0..=REQ_ALL {
+            let req = Request::from_bits(bits);
+            for scope in Scope::ALL {
+                if scope.covers(req) {
+                    assert_eq!(bits & need, need, "{scope:?} {bits:#x}");
+                }
+            }
+        }
+        assert_eq!(need, REQ_WRITE);
+    }
 
     #[test]
     fn fast_need_is_what_every_covered_request_has() {

@@ -54,7 +54,8 @@ unsigned long gg_fast_exit(unsigned long nr, struct page **pages,
 /* arming.c */
 extern const char *gg_names[GG_NR_HOOKS];	/* the hooked functions */
 extern unsigned long gg_sites[GG_NR_HOOKS];	/* their fentry sites */
-extern unsigned int gg_fast_need;		/* FOLL_* bits, read by tramp.S */
+extern unsigned int gg_slow_need;		/* FOLL_* bits, read by tramp.S */
+extern unsigned int gg_fast_need;		/* the same for GUP-fast */
 unsigned int gg_foll_bits(u32 req);
 
 /* int3.c */

@@ -49,7 +49,9 @@
 	.text
 
 /*
- * check_vma_flags(vma, gup_flags): gg_slow_enter(vma, gup_flags, ret, rbp)
+ * check_vma_flags(vma, gup_flags): every call is counted; one whose
+ * gup_flags lack a bit every covered request has (gg_slow_need: FOLL_WRITE)
+ * resumes at once. For the others gg_slow_enter(vma, gup_flags, ret, rbp)
  * judges the call; ret points at the return address into the body (with rbp,
  * where caller.c unwinds from). 0: the function runs. Anything else is
  * what the function returns: the trampoline drops the body's return address
@@ -57,6 +59,11 @@
  */
 SYM_FUNC_START(gg_slow_tramp)
 	CALL_DEPTH_ACCOUNT
+	incq	PER_CPU_VAR(gg_counts + 8 * GG_COUNT_SLOW_EXAMINED)
+	movl	%esi, %eax
+	notl	%eax
+	testl	%eax, gg_slow_need(%rip)
+	jnz	.Lslow_resume
 	PUSH_ARGS
 	leaq	ARGS_SIZE(%rsp), %rdx
 	movq	%rbp, %rcx
@@ -64,6 +71,8 @@ SYM_FUNC_START(gg_slow_tramp)
 	testl	%eax, %eax
 	jnz	.Lslow_refuse
 	POP_ARGS
+	RET
+.Lslow_resume:
 	RET
 .Lslow_refuse:
 	/* The saved arguments and the body's return address; eax is the result. */
