@@ -7,20 +7,19 @@
  *
  *   insmod hookbench.ko mech=NAME [target=gup_fast]
  *
- * kprobe        a kprobe (on the ftrace site: kprobes-on-ftrace), as gupguard's
- *               slow probe
+ * kprobe        a kprobe (on the ftrace site: kprobes-on-ftrace)
  * kretprobe     a kretprobe whose entry handler declines to watch the return
- *               (what an uncovered call costs gupguard's GUP-fast check)
+ *               (an uncovered call, for a check of GUP-fast's return)
  * kretprobe_all a kretprobe that watches every return (a covered call)
- * gupguard      a kretprobe and, after it, a kprobe on the site: gupguard's
- *               GUP-fast pair, an uncovered call
+ * gupguard      a kretprobe and, after it, a kprobe on the site: a kprobe
+ *               pair as a GUP-fast check could use, an uncovered call
  * fprobe        an fprobe entry handler (ftrace_ops, no kprobe lookup)
  * ftrace_regs   an ftrace_ops callback with full registers and IPMODIFY: what
  *               overriding the return needs (as livepatch)
  * ftrace_args   an ftrace_ops callback with the argument registers only
  * direct        an ftrace direct call into this module's own trampoline, which
  *               saves the argument registers and calls a C function (the
- *               mechanism of BPF fentry/fmod_ret)
+ *               mechanism of BPF fentry/fmod_ret, and gupguard's)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
