@@ -216,6 +216,7 @@ int gg_shim_hooks_register(void)
 	if (!gg_names[GG_HOOK_SLOW] || !gg_names[GG_HOOK_FAST])
 		return -EINVAL;
 	WRITE_ONCE(gg_slow_need, gg_foll_bits(gg_rs_slow_need()));
+	gg_slow_vma_need_set(gg_rs_slow_vma_need());
 	ret = gg_resolve();
 	if (!ret)
 		ret = gg_int3_register();

@@ -134,6 +134,11 @@ pub(crate) fn slow_need() -> u32 {
     policy::slow_need()
 }
 
+/// The `GG_VMA_*` bits every VMA some scope would refuse a request on has.
+pub(crate) fn slow_vma_need() -> u32 {
+    policy::slow_vma_need()
+}
+
 /// The `GG_REQ_*` bits every GUP-fast request the policy now covers has.
 pub(crate) fn fast_need() -> u32 {
     policy::fast_need(MODE.get(), SCOPE.get())

@@ -102,6 +102,13 @@ pub extern "C" fn gg_rs_slow_need() -> u32 {
     decide::slow_need()
 }
 
+/// Slow path: the `GG_VMA_*` bits every VMA some scope would refuse a request
+/// on has (the shim's test before it asks for a decision).
+#[no_mangle]
+pub extern "C" fn gg_rs_slow_vma_need() -> u32 {
+    decide::slow_vma_need()
+}
+
 /// GUP-fast: the `GG_REQ_*` bits every request the policy covers now has
 /// (the trampoline's test before it calls anything).
 #[no_mangle]
@@ -175,6 +182,10 @@ const _: () = {
     let _ = [
         shim::gg_rs_slow_need as unsafe extern "C" fn() -> _,
         gg_rs_slow_need,
+    ];
+    let _ = [
+        shim::gg_rs_slow_vma_need as unsafe extern "C" fn() -> _,
+        gg_rs_slow_vma_need,
     ];
     let _ = [
         shim::gg_rs_fast_need as unsafe extern "C" fn() -> _,

@@ -115,6 +115,7 @@ struct gg_caller {
 int gg_rs_slow(const struct gg_slow_facts *facts);
 __u32 gg_rs_fast(__u32 req);
 __u32 gg_rs_slow_need(void);
+__u32 gg_rs_slow_vma_need(void);
 __u32 gg_rs_fast_need(void);
 void gg_rs_fast_cut(void);
 int gg_rs_show(__u32 file, struct seq_file *m);

@@ -65,6 +65,25 @@ unsigned int gg_foll_bits(u32 req)
 }
 
 /*
+ * The vm_flags every VMA some scope would refuse a request on has
+ * (gg_rs_slow_vma_need(): VM_SHARED and VM_WRITE): gg_slow_enter() sends on
+ * a call on any other VMA before it asks Rust. Only the bits that are plain
+ * vm_flags are tested; any other needed fact is left to the decision.
+ */
+static vm_flags_t gg_slow_vm_need;
+
+void gg_slow_vma_need_set(u32 vma_bits)
+{
+	vm_flags_t need = 0;
+
+	if (vma_bits & GG_VMA_SHARED)
+		need |= VM_SHARED;
+	if (vma_bits & GG_VMA_WRITE)
+		need |= VM_WRITE;
+	WRITE_ONCE(gg_slow_vm_need, need);
+}
+
+/*
  * Called back from gg_rs_slow(), inside gg_slow_enter(): the caller of
  * check_vma_flags() holds the mmap or VMA lock, so the VMA is stable.
  */
@@ -122,6 +141,7 @@ void gg_shim_slow_details(const void *vma_ref, struct gg_slow_details *d)
 int gg_slow_enter(struct vm_area_struct *vma, unsigned long gup_flags,
 		  const unsigned long *ret, unsigned long bp)
 {
+	vm_flags_t need = READ_ONCE(gg_slow_vm_need);
 	struct gg_site site = { .ret = ret, .bp = bp };
 	struct gg_slow_facts facts = {
 		.req = gg_req_bits(gup_flags),
@@ -129,8 +149,11 @@ int gg_slow_enter(struct vm_area_struct *vma, unsigned long gup_flags,
 		.vma_ref = vma,
 		.site_ref = &site,
 	};
-	int verdict = gg_rs_slow(&facts);
+	int verdict;
 
+	if ((vma->vm_flags & need) != need)
+		return 0;
+	verdict = gg_rs_slow(&facts);
 	if (verdict == GG_SLOW_ALLOW)
 		return 0;
 	trace_gupguard_verdict(vma, gup_flags, verdict == GG_SLOW_REFUSE);
@@ -171,12 +194,19 @@ static u32 gg_folio_bits(struct folio *folio)
 	return mapping && shmem_mapping(mapping) ? GG_FOLIO_SHMEM : 0;
 }
 
+/* The keep-mask bits of every combination of GG_FOLIO_* bits with ANON in it. */
+#define GG_COMBOS_WITH_ANON	0xaaU
+
 /* The pages GUP-fast pinned, up to the first folio keep does not keep. */
 unsigned long gg_fast_exit(unsigned long nr, struct page **pages,
 			   unsigned int gup_flags, u32 keep)
 {
+	/* Then an anonymous folio needs no other test (most pins are of one). */
+	bool anon_kept = (keep & GG_COMBOS_WITH_ANON) == GG_COMBOS_WITH_ANON;
 	struct folio *folio, *judged = NULL;
 	unsigned long i, j;
+
+	BUILD_BUG_ON(GG_FOLIO_ANON != 1);
 
 	/*
 	 * The pins keep the folios; a truncated folio's mapping, an inode, is
@@ -188,7 +218,8 @@ unsigned long gg_fast_exit(unsigned long nr, struct page **pages,
 		folio = page_folio(pages[i]);
 		if (folio == judged)
 			continue;	/* the next page of a large folio */
-		if (!(keep & BIT(gg_folio_bits(folio))))
+		if (!(anon_kept && folio_test_anon(folio)) &&
+		    !(keep & BIT(gg_folio_bits(folio))))
 			break;
 		judged = folio;
 	}

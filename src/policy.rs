@@ -72,6 +72,9 @@ pub const VMA_PFNMAP: u32 = 1 << 3;
 pub const VMA_WRITENOTIFY_OPS: u32 = 1 << 4;
 /// See [`VMA_SHARED`].
 pub const VMA_CAN_WRITEBACK: u32 = 1 << 5;
+/// Every bit a [`Vma`] reads.
+pub const VMA_ALL: u32 =
+    VMA_SHARED | VMA_WRITE | VMA_ANON | VMA_PFNMAP | VMA_WRITENOTIFY_OPS | VMA_CAN_WRITEBACK;
 
 impl Vma {
     /// The facts of `bits` (`VMA_*`).
@@ -276,6 +279,25 @@ pub const fn slow_need() -> u32 {
     need
 }
 
+/// The `VMA_*` bits every VMA some scope would refuse a request on has: the
+/// shim sends on a covered call on a VMA without one of them (anonymous
+/// private memory, say) before it asks for a decision.
+pub const fn slow_vma_need() -> u32 {
+    let mut need = u32::MAX;
+    let mut vma = 0;
+    while vma <= VMA_ALL {
+        let mut req = 0;
+        while req <= REQ_ALL {
+            if Scope::WIDEST.matches(Request::from_bits(req), Vma::from_bits(vma)) {
+                need &= vma;
+            }
+            req += 1;
+        }
+        vma += 1;
+    }
+    need
+}
+
 /// What GUP-fast's check knows of one folio it pinned for a covered request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Folio {
@@ -333,6 +355,21 @@ pub const fn fast_folio_needs_slow_path(f: Folio) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slow_vma_need_is_what_every_matched_vma_has() {
+        let need = slow_vma_need();
+        for vma in 0..=VMA_ALL {
+            for req in 0..=REQ_ALL {
+                for scope in Scope::ALL {
+                    if scope.matches(Request::from_bits(req), Vma::from_bits(vma)) {
+                        assert_eq!(vma & need, need, "{scope:?} {req:#x} {vma:#x}");
+                    }
+                }
+            }
+        }
+        assert_eq!(need, VMA_SHARED | VMA_WRITE);
+    }
 
     #[test]
     fn slow_need_is_what_every_covered_request_has() {

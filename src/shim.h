@@ -57,6 +57,7 @@ extern unsigned long gg_sites[GG_NR_HOOKS];	/* their fentry sites */
 extern unsigned int gg_slow_need;		/* FOLL_* bits, read by tramp.S */
 extern unsigned int gg_fast_need;		/* the same for GUP-fast */
 unsigned int gg_foll_bits(u32 req);
+void gg_slow_vma_need_set(u32 vma_bits);
 
 /* int3.c */
 int gg_int3_register(void);

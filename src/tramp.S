@@ -9,8 +9,8 @@
  * touched, so ORC unwinds through every instruction (CONFIG_UNWINDER_ORC is
  * required, src/hooks.c).
  *
- * The argument registers are saved around every call into C; rax, r10 and
- * r11 hold nothing at a function's entry. Each trampoline accounts for the
+ * The hooked function's argument registers are saved around every call into
+ * C; no other caller-saved register holds anything at a function's entry. Each trampoline accounts for the
  * call that entered it (CALL_DEPTH_ACCOUNT), and RET is the kernel's macro,
  * so return thunks apply.
  */
@@ -25,26 +25,34 @@
 #include "gupguard_shim.h"
 #include "compat.h"
 
-.macro PUSH_ARGS
+/*
+ * The hooked functions' argument registers (their prototypes are in
+ * src/compat.h): check_vma_flags() takes two, GUP-fast four.
+ */
+.macro PUSH_ARGS2
 	pushq	%rdi
 	pushq	%rsi
-	pushq	%rdx
-	pushq	%rcx
-	pushq	%r8
-	pushq	%r9
 .endm
 
-.macro POP_ARGS
-	popq	%r9
-	popq	%r8
-	popq	%rcx
-	popq	%rdx
+.macro POP_ARGS2
 	popq	%rsi
 	popq	%rdi
 .endm
 
-/* Bytes PUSH_ARGS puts on the stack. */
-#define ARGS_SIZE	(6 * 8)
+.macro PUSH_ARGS4
+	PUSH_ARGS2
+	pushq	%rdx
+	pushq	%rcx
+.endm
+
+.macro POP_ARGS4
+	popq	%rcx
+	popq	%rdx
+	POP_ARGS2
+.endm
+
+#define ARGS2_SIZE	(2 * 8)
+#define ARGS4_SIZE	(4 * 8)
 
 	.text
 
@@ -64,19 +72,18 @@ SYM_FUNC_START(gg_slow_tramp)
 	notl	%eax
 	testl	%eax, gg_slow_need(%rip)
 	jnz	.Lslow_resume
-	PUSH_ARGS
-	leaq	ARGS_SIZE(%rsp), %rdx
+	PUSH_ARGS2
+	leaq	ARGS2_SIZE(%rsp), %rdx
 	movq	%rbp, %rcx
 	call	gg_slow_enter
 	testl	%eax, %eax
 	jnz	.Lslow_refuse
-	POP_ARGS
-	RET
+	POP_ARGS2
 .Lslow_resume:
 	RET
 .Lslow_refuse:
 	/* The saved arguments and the body's return address; eax is the result. */
-	addq	$ARGS_SIZE + 8, %rsp
+	addq	$ARGS2_SIZE + 8, %rsp
 	UNWIND_HINT_FUNC
 	RET
 SYM_FUNC_END(gg_slow_tramp)
@@ -102,40 +109,38 @@ SYM_FUNC_START(gg_fast_tramp)
 	notl	%eax
 	testl	%eax, gg_fast_need(%rip)
 	jnz	.Lfast_resume
-	PUSH_ARGS
+	PUSH_ARGS4
 	movl	%edx, %edi
 	call	gg_fast_enter
 	cmpl	$GG_FOLIO_KEEP_ALL, %eax
 	je	.Lfast_pop_resume
-	/* 0(%rsp): keep; 8: r9 .. 48: rdi; 56: the body; 64: the caller. */
+	/* 0(%rsp): keep; 8: rcx .. 32: rdi; 40: the body; 48: the caller. */
 	pushq	%rax
-	movq	48(%rsp), %rdi
-	movq	40(%rsp), %rsi
-	movq	32(%rsp), %rdx
-	movq	24(%rsp), %rcx
-	movq	16(%rsp), %r8
-	movq	8(%rsp), %r9
+	movq	32(%rsp), %rdi
+	movq	24(%rsp), %rsi
+	movq	16(%rsp), %rdx
+	movq	8(%rsp), %rcx
 	ANNOTATE_INTRA_FUNCTION_CALL
 	call	.Lfast_call_body
 	/* The body returned here, rax = pages pinned. */
-	UNWIND_HINT type=UNWIND_HINT_TYPE_CALL sp_reg=ORC_REG_SP sp_offset=ARGS_SIZE+24
+	UNWIND_HINT type=UNWIND_HINT_TYPE_CALL sp_reg=ORC_REG_SP sp_offset=ARGS4_SIZE+24
 	movq	%rax, %rdi
-	movq	24(%rsp), %rsi
-	movl	32(%rsp), %edx
+	movq	8(%rsp), %rsi
+	movl	16(%rsp), %edx
 	movl	0(%rsp), %ecx
 	call	gg_fast_exit
 	/* keep, the saved arguments and the body's return address. */
-	addq	$8 + ARGS_SIZE + 8, %rsp
+	addq	$8 + ARGS4_SIZE + 8, %rsp
 	UNWIND_HINT_FUNC
 	RET
 .Lfast_call_body:
 	/* The RET below pairs with the call just made. */
 	CALL_DEPTH_ACCOUNT
-	pushq	8 + 8 + ARGS_SIZE(%rsp)
+	pushq	8 + 8 + ARGS4_SIZE(%rsp)
 	UNWIND_HINT_FUNC
 	RET
 .Lfast_pop_resume:
-	POP_ARGS
+	POP_ARGS4
 .Lfast_resume:
 	RET
 SYM_FUNC_END(gg_fast_tramp)
