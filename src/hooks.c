@@ -201,25 +201,31 @@ static u32 gg_folio_bits(struct folio *folio)
 unsigned long gg_fast_exit(unsigned long nr, struct page **pages,
 			   unsigned int gup_flags, u32 keep)
 {
-	/* Then an anonymous folio needs no other test (most pins are of one). */
-	bool anon_kept = (keep & GG_COMBOS_WITH_ANON) == GG_COMBOS_WITH_ANON;
 	struct folio *folio, *judged = NULL;
-	unsigned long i, j;
+	unsigned long i = 0, j;
 
 	BUILD_BUG_ON(GG_FOLIO_ANON != 1);
-
+	/*
+	 * Most pins are of anonymous memory. Where the mask keeps every kind of
+	 * anonymous folio, the run of them at the start needs one test a page
+	 * and nothing of the mapping but its flag bits.
+	 */
+	if ((keep & GG_COMBOS_WITH_ANON) == GG_COMBOS_WITH_ANON)
+		while (i < nr && folio_test_anon(page_folio(pages[i])))
+			i++;
+	if (i == nr)
+		return nr;
 	/*
 	 * The pins keep the folios; a truncated folio's mapping, an inode, is
 	 * freed only after an RCU grace period (what GUP-fast's disabled
 	 * interrupts give upstream's check).
 	 */
 	rcu_read_lock();
-	for (i = 0; i < nr; i++) {
+	for (; i < nr; i++) {
 		folio = page_folio(pages[i]);
 		if (folio == judged)
 			continue;	/* the next page of a large folio */
-		if (!(anon_kept && folio_test_anon(folio)) &&
-		    !(keep & BIT(gg_folio_bits(folio))))
+		if (!(keep & BIT(gg_folio_bits(folio))))
 			break;
 		judged = folio;
 	}
