@@ -127,7 +127,24 @@ static int gg_arm(void)
 	return 0;
 }
 
-/* Rust's settings changed or are about to: send every write to the policy. */
+/*
+ * Writers of the mode or the scope, one at a time (gg_rs_* settings code
+ * holds this around widen, store and sync), so that no sync computes the
+ * test from a setting another writer is about to replace.
+ */
+static DEFINE_MUTEX(gg_settings_lock);
+
+void gg_shim_settings_lock(void)
+{
+	mutex_lock(&gg_settings_lock);
+}
+
+void gg_shim_settings_unlock(void)
+{
+	mutex_unlock(&gg_settings_lock);
+}
+
+/* A setting is about to change: send every write to the policy until the sync. */
 void gg_shim_fast_need_widen(void)
 {
 	WRITE_ONCE(gg_fast_need, gg_foll_bits(GG_REQ_WRITE));
@@ -235,7 +252,11 @@ int gg_shim_hooks_register(void)
 		gg_release();
 		return ret;
 	}
-	return gg_shim_hooks_sync();
+	/* The mode asked for (a write may have come during the load). */
+	ret = gg_shim_hooks_sync();
+	if (ret)
+		gg_shim_hooks_unregister();
+	return ret;
 }
 
 void gg_shim_hooks_unregister(void)

@@ -63,7 +63,7 @@ void gg_shim_caller(const void *site_ref, struct gg_caller *c)
 			return;
 		sprint_symbol_no_offset(sym, addr);
 		gg_function_name(sym);
-		/* The first frame is the hooked function itself. */
+		/* unwind_start() steps past the regs' own frame; in case not: */
 		if (!strcmp(sym, gg_names[GG_HOOK_SLOW]))
 			continue;
 		if (gg_gup_frame(sym)) {

@@ -89,7 +89,14 @@ static inline int gg_direct_unregister(struct ftrace_ops *ops, unsigned long add
 #else
 static inline int gg_direct_register(struct ftrace_ops *ops, unsigned long addr)
 {
-	return register_ftrace_direct_multi(ops, addr);
+	int ret = register_ftrace_direct_multi(ops, addr);
+
+	/* A failed register leaves these set, and the next one fails -EINVAL. */
+	if (ret) {
+		ops->func = NULL;
+		ops->trampoline = 0;
+	}
+	return ret;
 }
 
 static inline int gg_direct_unregister(struct ftrace_ops *ops, unsigned long addr)

@@ -131,6 +131,8 @@ void gg_rs_exit(void);
 int gg_shim_hooks_register(void);
 void gg_shim_hooks_unregister(void);
 int gg_shim_hooks_sync(void);
+void gg_shim_settings_lock(void);
+void gg_shim_settings_unlock(void);
 void gg_shim_fast_need_widen(void);
 void gg_shim_count(__u32 c);
 __u64 gg_shim_count_sum(__u32 c);

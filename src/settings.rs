@@ -92,15 +92,35 @@ pub(crate) fn name(id: u32) -> Option<&'static str> {
     }
 }
 
-/// Switches the scope. Around the store, GUP-fast's trampoline sends every
-/// write to the policy; the sync after it has the shim test again for what
-/// the new scope covers (`policy::fast_need`), under its lock, so the last
-/// write leaves the trampoline's test and the settings agreeing.
+/// Held by a writer of the mode or the scope, from before the store to after
+/// the sync: writers one at a time (`gg_shim_settings_lock()`).
+struct WriterLock;
+
+impl WriterLock {
+    fn take() -> Self {
+        // SAFETY: called from a debugfs or sysfs write or a load parameter,
+        // which may sleep; released by `Drop`.
+        unsafe { shim::gg_shim_settings_lock() };
+        WriterLock
+    }
+}
+
+impl Drop for WriterLock {
+    fn drop(&mut self) {
+        // SAFETY: taken by `WriterLock::take`.
+        unsafe { shim::gg_shim_settings_unlock() };
+    }
+}
+
+/// Switches the scope. From before the store to the sync after it, GUP-fast's
+/// trampoline sends every write to the policy; the sync then has the shim
+/// test again for what the new scope covers (`policy::fast_need`).
 fn set_scope(input: &[u8]) -> c_int {
     let new = match Scope::parse(input) {
         Some(s) => s,
         None => return EINVAL.to_errno(),
     };
+    let _writer = WriterLock::take();
     // SAFETY: a store of one word; callable in any context.
     unsafe { shim::gg_shim_fast_need_widen() };
     SCOPE.replace(new);
@@ -117,14 +137,15 @@ fn set_mode(input: &[u8]) -> c_int {
         Some(m) => m,
         None => return EINVAL.to_errno(),
     };
+    let _writer = WriterLock::take();
     // SAFETY: as in `set_scope`.
     unsafe { shim::gg_shim_fast_need_widen() };
     let old = MODE.replace(new);
     // SAFETY: called from a debugfs or sysfs write, which may sleep.
     let ret = unsafe { shim::gg_shim_hooks_sync() };
     if ret != 0 {
-        // The hooks could not be armed: back to the old mode (off) unless
-        // a later write changed it, and the hooks to match again.
+        // The hooks could not be armed: back to the old mode (off), and the
+        // hooks to match again.
         MODE.restore(new, old);
         // SAFETY: as above.
         unsafe { shim::gg_shim_hooks_sync() };
