@@ -47,7 +47,7 @@ rows() {
 
 # plan_rows KEY: the rows tests/guest/plans.txt (GG_PLANS) says the program
 # runs for KEY ("PROGRAM SERIES FS"); empty if it has no entry.
-plans=${GG_PLANS:-$(dirname "$0")/../tests/guest/plans.txt}
+plans=${GG_PLANS:-$(dirname "$0")/../../tests/guest/plans.txt}
 plan_rows() { awk -v k="$1" '!/^#/ && NF >= 5 && $1 " " $2 " " $3 == k { print $4 }' "$plans"; }
 
 # compare LABEL PATCHED-FILE REFERENCE-FILE KEY: every row of both files,
