@@ -21,46 +21,40 @@
 #define CREATE_TRACE_POINTS
 #include "gupguard_trace.h"
 
+/* Each request bit and the gup_flags bit it stands for: one table, both ways. */
+static const struct {
+	unsigned int foll;
+	u32 req;
+} gg_req_map[] = {
+	{ FOLL_WRITE, GG_REQ_WRITE },
+	{ FOLL_GET, GG_REQ_GET },
+	{ FOLL_PIN, GG_REQ_PIN },
+	{ FOLL_LONGTERM, GG_REQ_LONGTERM },
+	{ FOLL_FORCE, GG_REQ_FORCE },
+	{ FOLL_REMOTE, GG_REQ_REMOTE },
+	{ FOLL_FAST_ONLY, GG_REQ_FAST_ONLY },
+};
+
 static u32 gg_req_bits(unsigned long gup_flags)
 {
 	u32 req = 0;
+	size_t i;
 
-	if (gup_flags & FOLL_WRITE)
-		req |= GG_REQ_WRITE;
-	if (gup_flags & FOLL_GET)
-		req |= GG_REQ_GET;
-	if (gup_flags & FOLL_PIN)
-		req |= GG_REQ_PIN;
-	if (gup_flags & FOLL_LONGTERM)
-		req |= GG_REQ_LONGTERM;
-	if (gup_flags & FOLL_FORCE)
-		req |= GG_REQ_FORCE;
-	if (gup_flags & FOLL_REMOTE)
-		req |= GG_REQ_REMOTE;
-	if (gup_flags & FOLL_FAST_ONLY)
-		req |= GG_REQ_FAST_ONLY;
+	for (i = 0; i < ARRAY_SIZE(gg_req_map); i++)
+		if (gup_flags & gg_req_map[i].foll)
+			req |= gg_req_map[i].req;
 	return req;
 }
 
-/* The FOLL_* bits of GG_REQ_* bits: what gg_fast_tramp tests. */
+/* The FOLL_* bits of GG_REQ_* bits: what the trampolines test. */
 unsigned int gg_foll_bits(u32 req)
 {
 	unsigned int foll = 0;
+	size_t i;
 
-	if (req & GG_REQ_WRITE)
-		foll |= FOLL_WRITE;
-	if (req & GG_REQ_GET)
-		foll |= FOLL_GET;
-	if (req & GG_REQ_PIN)
-		foll |= FOLL_PIN;
-	if (req & GG_REQ_LONGTERM)
-		foll |= FOLL_LONGTERM;
-	if (req & GG_REQ_FORCE)
-		foll |= FOLL_FORCE;
-	if (req & GG_REQ_REMOTE)
-		foll |= FOLL_REMOTE;
-	if (req & GG_REQ_FAST_ONLY)
-		foll |= FOLL_FAST_ONLY;
+	for (i = 0; i < ARRAY_SIZE(gg_req_map); i++)
+		if (req & gg_req_map[i].req)
+			foll |= gg_req_map[i].foll;
 	return foll;
 }
 

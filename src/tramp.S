@@ -51,6 +51,19 @@
 	POP_ARGS2
 .endm
 
+/*
+ * What both trampolines do first: count the call in the per-CPU slot \slot,
+ * and go to \resume unless the gup_flags in \flags have every bit of \need
+ * (the FOLL_* bits every covered request has). rax is free at entry.
+ */
+.macro COUNT_AND_TEST slot:req, flags:req, need:req, resume:req
+	incq	PER_CPU_VAR(gg_counts + 8 * \slot)
+	movl	\flags, %eax
+	notl	%eax
+	testl	%eax, \need(%rip)
+	jnz	\resume
+.endm
+
 #define ARGS2_SIZE	(2 * 8)
 #define ARGS4_SIZE	(4 * 8)
 
@@ -67,11 +80,7 @@
  */
 SYM_FUNC_START(gg_slow_tramp)
 	CALL_DEPTH_ACCOUNT
-	incq	PER_CPU_VAR(gg_counts + 8 * GG_COUNT_SLOW_EXAMINED)
-	movl	%esi, %eax
-	notl	%eax
-	testl	%eax, gg_slow_need(%rip)
-	jnz	.Lslow_resume
+	COUNT_AND_TEST GG_COUNT_SLOW_EXAMINED, %esi, gg_slow_need, .Lslow_resume
 	PUSH_ARGS2
 	leaq	ARGS2_SIZE(%rsp), %rdx
 	movq	%rbp, %rcx
@@ -104,11 +113,7 @@ SYM_FUNC_END(gg_slow_tramp)
  */
 SYM_FUNC_START(gg_fast_tramp)
 	CALL_DEPTH_ACCOUNT
-	incq	PER_CPU_VAR(gg_counts + 8 * GG_COUNT_FAST_EXAMINED)
-	movl	%edx, %eax
-	notl	%eax
-	testl	%eax, gg_fast_need(%rip)
-	jnz	.Lfast_resume
+	COUNT_AND_TEST GG_COUNT_FAST_EXAMINED, %edx, gg_fast_need, .Lfast_resume
 	PUSH_ARGS4
 	movl	%edx, %edi
 	call	gg_fast_enter
