@@ -268,15 +268,8 @@ pub const fn fast_need(mode: Mode, scope: Scope) -> u32 {
 /// trampoline sends a `check_vma_flags()` call that lacks one of them
 /// straight on (counted), before any policy code runs.
 pub const fn slow_need() -> u32 {
-    let mut need = u32::MAX;
-    let mut bits = 0;
-    while bits <= REQ_ALL {
-        if Scope::WIDEST.covers(Request::from_bits(bits)) {
-            need &= bits;
-        }
-        bits += 1;
-    }
-    need
+    // Audit covers what the widest scope does: every request some scope covers.
+    fast_need(Mode::Audit, Scope::WIDEST)
 }
 
 /// The `VMA_*` bits every VMA some scope would refuse a request on has: the

@@ -112,42 +112,43 @@ impl Drop for WriterLock {
     }
 }
 
-/// Switches the scope. From before the store to the sync after it, GUP-fast's
-/// trampoline sends every write to the policy; the sync then has the shim
-/// test again for what the new scope covers (`policy::fast_need`).
+/// Stores `new` in `knob` for a writer holding `WriterLock`. From before the
+/// store to the sync after it, GUP-fast's trampoline sends every write to the
+/// policy; the sync then has the shim test again for what the settings cover
+/// (`policy::fast_need`) and arm or disarm the hooks to match. Returns the
+/// value replaced and the sync's result.
+fn switch<T: Setting>(knob: &Knob<T>, new: T) -> (T, c_int) {
+    // SAFETY: a store of one word; callable in any context.
+    unsafe { shim::gg_shim_fast_need_widen() };
+    let old = knob.replace(new);
+    // SAFETY: called from a debugfs or sysfs write, which may sleep.
+    (old, unsafe { shim::gg_shim_hooks_sync() })
+}
+
+/// Switches the scope.
 fn set_scope(input: &[u8]) -> c_int {
     let new = match Scope::parse(input) {
         Some(s) => s,
         None => return EINVAL.to_errno(),
     };
     let _writer = WriterLock::take();
-    // SAFETY: a store of one word; callable in any context.
-    unsafe { shim::gg_shim_fast_need_widen() };
-    SCOPE.replace(new);
-    // SAFETY: called from a debugfs or sysfs write, which may sleep.
-    unsafe { shim::gg_shim_hooks_sync() }
+    switch(&SCOPE, new).1
 }
 
-/// Switches the mode, then has the shim arm or disarm the hooks to match
-/// (in `off` none is registered: it costs nothing). Each write ends with a
-/// sync under the shim's lock, so the last one leaves hooks and mode agreeing.
-/// Before `init` (load parameters) the shim has nothing to sync yet.
+/// Switches the mode; the hooks follow (in `off` none is registered: it costs
+/// nothing). Before `init` (load parameters) the shim has nothing to sync yet.
 fn set_mode(input: &[u8]) -> c_int {
     let new = match Mode::parse(input) {
         Some(m) => m,
         None => return EINVAL.to_errno(),
     };
     let _writer = WriterLock::take();
-    // SAFETY: as in `set_scope`.
-    unsafe { shim::gg_shim_fast_need_widen() };
-    let old = MODE.replace(new);
-    // SAFETY: called from a debugfs or sysfs write, which may sleep.
-    let ret = unsafe { shim::gg_shim_hooks_sync() };
+    let (old, ret) = switch(&MODE, new);
     if ret != 0 {
         // The hooks could not be armed: back to the old mode (off), and the
         // hooks to match again.
         MODE.restore(new, old);
-        // SAFETY: as above.
+        // SAFETY: called from a debugfs or sysfs write, which may sleep.
         unsafe { shim::gg_shim_hooks_sync() };
     }
     ret
