@@ -176,25 +176,32 @@ int gg_shim_hooks_sync(void)
 /*
  * The targets' fentry sites, once per load: kprobes resolves and vets each
  * name (kallsyms, its blacklist) for a disabled kprobe, which patches nothing
- * and tells whether the address is an ftrace site. Then each ops' filter.
+ * and tells whether the address is an ftrace site; the kprobes go in one
+ * batch (one RCU grace period). Then each ops' filter.
  */
 static int gg_resolve(void)
 {
-	struct kprobe kp;
-	int i, ret;
+	struct kprobe kps[GG_NR_HOOKS] = {}, *ps[GG_NR_HOOKS];
+	int i, nr = 0, ret = 0;
 
 	for (i = 0; i < GG_NR_HOOKS; i++) {
-		kp = (struct kprobe){
-			.symbol_name = gg_names[i],
-			.flags = KPROBE_FLAG_DISABLED,
-		};
-		ret = register_kprobe(&kp);
+		kps[i].symbol_name = gg_names[i];
+		kps[i].flags = KPROBE_FLAG_DISABLED;
+		ret = register_kprobe(&kps[i]);
 		if (ret)
-			return gg_hook_failed(gg_names[i], ret);
-		gg_sites[i] = kprobe_ftrace(&kp) ? (unsigned long)kp.addr : 0;
-		unregister_kprobe(&kp);
-		if (!gg_sites[i])
-			return gg_hook_failed(gg_names[i], -EINVAL);
+			break;
+		ps[nr++] = &kps[i];
+		gg_sites[i] = kprobe_ftrace(&kps[i]) ? (unsigned long)kps[i].addr : 0;
+		if (!gg_sites[i]) {
+			ret = -EINVAL;
+			break;
+		}
+	}
+	if (nr)
+		unregister_kprobes(ps, nr);
+	if (ret)
+		return gg_hook_failed(gg_names[i], ret);
+	for (i = 0; i < GG_NR_HOOKS; i++) {
 		ret = ftrace_set_filter_ip(&gg_ops[i], gg_sites[i], 0, 1);
 		if (ret)
 			return gg_hook_failed(gg_names[i], ret);
