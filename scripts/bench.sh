@@ -62,7 +62,7 @@ for fl in $flavours; do
 		GG_KVM=never GG_VM_CPUS=$cpus GG_VM_ICOUNT=1 "$GG_ROOT/qemu/run-vm.sh" "$kroot/$fl/bzImage" "$out" -- \
 			"GG_BENCH_ROUNDS=$rounds GG_BENCH_CONFIGS='$configs' GG_BENCH_PAGES='$pages' GG_BENCH_MEMS='$mems'" \
 			"$GG_ROOT/tests/guest/bench.sh $bindir $ko $out $hook/hookbench.ko" || { status=1; gg_log "[$fl] guest failed"; }
-		grep -E '^not ok|# SKIP' "$out/results.tap" || true
+		grep -E '^ *not ok|# SKIP' "$out/results.tap" || true
 		"$GG_ROOT/scripts/harness/check-dmesg.sh" "$out/dmesg.txt" "$out/console.log" || status=1
 		gg_log "[$fl] run $run: $((SECONDS - t0)) s"
 		python3 "$GG_ROOT/scripts/harness/bench_table.py" --markdown "$out/bench.txt" >"$out/table.md" || status=1

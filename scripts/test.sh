@@ -32,24 +32,44 @@ finish() {
 	[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
 	exit
 }
-# tap_count FILE [noplan]: "PASS FAIL SKIP" of a TAP file, the one way this
-# script counts: "ok" lines (numbered or not), "not ok", "# SKIP". A plan
-# ("1..N") that is missing or differs from the lines is one more failure,
-# unless noplan (scripts/harness/check-guest.sh prints none).
+# tap_count FILE [noplan]: "PASS FAIL SKIP" of a (K)TAP file, the one way
+# this script counts. Leaves count: "ok" lines (numbered or not), "not ok",
+# "# SKIP", at any depth; a result line that closes a subtest (the guest's
+# suites, two-space indents) counts only as a failure where it differs from
+# its subtest (not ok over rows that all passed, or ok over a failed one). A
+# plan ("1..N") that is missing or differs from the results at its level is
+# one more failure, at the top unless noplan (scripts/harness/check-guest.sh
+# prints none), and for every subtest.
 tap_count() {
 	awk -v need_plan="$([ "${2:-}" = noplan ] && echo 0 || echo 1)" '
-		/^ok( [0-9]+| -)? .*# SKIP/ { s++; next }
-		/^ok( [0-9]+| -)? / { p++; next }
-		/^not ok( [0-9]+| -)? / { f++; next }
-		/^1\.\.[0-9]+$/ { plan = substr($0, 4) + 0; has = 1 }
-		END { if (need_plan && (!has || plan != p + f + s)) f++; print p + 0, f + 0, s + 0 }' "$1"
+		function depth(l) { match(l, /^ */); return RLENGTH / 2 }
+		{ d = depth($0); l = substr($0, 2 * d + 1) }
+		l ~ /^KTAP version / && d > 0 { open[d] = 1; n[d] = 0; fl[d] = 0; pl[d] = -1; next }
+		l ~ /^1\.\.[0-9]+$/ { pl[d] = substr(l, 4) + 0; has[d] = 1; next }
+		l !~ /^(not )?ok( [0-9]+| -)? / { next }
+		{ n[d]++; bad = l ~ /^not ok/ }
+		open[d + 1] {
+			open[d + 1] = 0
+			if (pl[d + 1] != n[d + 1]) f++
+			if (bad != (fl[d + 1] > 0)) f++
+			if (bad) fl[d]++
+			next
+		}
+		bad { f++; fl[d]++; next }
+		l ~ /# SKIP/ { s++; next }
+		{ p++ }
+		END {
+			for (k in open) if (open[k]) f++
+			if (need_plan && (!has[0] || pl[0] != n[0])) f++
+			print p + 0, f + 0, s + 0
+		}' "$1"
 }
 row_totals() { # row_totals LABEL KTAP-FILE...: pass/fail/skip over the files
-	local label=$1
+	local label=$1 p f s
 	shift
 	[ -e "$1" ] || return 0
-	cat "$@" | awk -v l="$label" '/^ok [0-9]+ .*# SKIP/ { s++; next } /^ok [0-9]+/ { p++ }
-		/^not ok [0-9]+/ { f++ } END { printf "%s: %d pass, %d fail, %d skip\n", l, p, f, s }'
+	read -r p f s < <(tap_count <(cat "$@") noplan)
+	echo "$label: $p pass, $f fail, $s skip"
 }
 fatal() { # a step that everything after it needs
 	gg_log "FAILED: $*"
@@ -123,6 +143,15 @@ fi
 run=$GG_RUN
 bindir=$run/bin
 "$GG_ROOT/scripts/harness/build-tests.sh" "$kroot" "$bindir" ${kroot61:+"$kroot61"} || fatal "test programs build"
+# The test builds whose hook targets no kernel has (robustness, modes).
+for v in absent-slow absent-fast; do
+	t=$("$GG_ROOT/scripts/harness/build-module.sh" 6.12 "$build" "$v") && cp "$t" "$bindir/gupguard-$v.ko" ||
+		fatal "module test build $v"
+	if [ -n "${kroot61:-}" ]; then
+		t=$("$GG_ROOT/scripts/harness/build-module.sh" lts61 "$kroot61/build" "$v") &&
+			cp "$t" "$bindir/lts61/gupguard-$v.ko" || fatal "module test build $v (lts61)"
+	fi
+done
 
 results=$GG_CACHE/results
 . "$GG_ROOT/scripts/harness/results-cache.sh"
@@ -150,7 +179,7 @@ boot_flavour() { # boot_flavour FLAVOUR: boots it; exits with its guest run's co
 	# A run that passed is kept at once, not only at the end: a test command
 	# stopped half-way has not wasted the boots it finished. (The summary
 	# below judges it again, and keeps it again.)
-	if [ "$rc" = 0 ] && ! grep -q '^not ok' "$out/results.tap" &&
+	if [ "$rc" = 0 ] && ! grep -q '^ *not ok' "$out/results.tap" &&
 		"$GG_ROOT/scripts/harness/check-guest.sh" "$out" 0 "$1" >/dev/null; then
 		keep_if_passed "$1" "${key[$1]}" "$out" 0
 	fi
@@ -222,7 +251,7 @@ for fl in "${flavours[@]}"; do
 	tap=$out/results.tap
 	touch "$tap"
 	read -r p f s < <(tap_count "$tap")
-	grep -E '^not ok|# SKIP' "$tap" | sed "s/^/[$fl] /"
+	grep -E '^ *not ok|# SKIP' "$tap" | sed "s/^ */[$fl] /"
 	# The harness's own checks on this boot: it completed, the kernel log is
 	# clean, kmemleak found nothing.
 	"$GG_ROOT/scripts/harness/check-guest.sh" "$out" "${status[$fl]}" "$fl" >"$out/guest-checks.tap"
@@ -242,8 +271,8 @@ for fl in "${flavours[@]}"; do
 	ran_ok[$fl]=$(grep -q '^ok - [^:]*: guest run completed' "$out/guest-checks.tap" && echo 1)
 	gg_log "[$fl] $p passed, $f failed, $s skipped (TAP: $tap)"
 	grep -E '^# suite .* took' "$tap" | sed "s/^# /[$fl] /"
-	grep -hE '^# soak: ' "$tap" | sed "s/^# /[$fl] /"
-	grep -hE '^ok [0-9]+ .*(fuzz|soak): [0-9]+ ' "$tap" | sed "s/^ok [0-9]* /[$fl] /"
+	grep -hE '^ *# soak: ' "$tap" | sed "s/^ *# /[$fl] /"
+	grep -hE '^ *ok [0-9]+ .*(fuzz|soak): [0-9]+ ' "$tap" | sed "s/^ *ok [0-9]* /[$fl] /"
 	# The bench smoke run's figures (debug kernel: scripts/bench.sh measures).
 	[ -s "$out/bench-table.txt" ] && sed "s/^/[$fl] bench: /" "$out/bench-table.txt"
 	# Row totals of the kselftest programs, per module mode.

@@ -12,7 +12,6 @@
 
 #include <linux/ftrace.h>
 #include <linux/kprobes.h>
-#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate_wait.h>
 #include <generated/utsrelease.h>
@@ -44,37 +43,15 @@ static void (*const gg_tramps[GG_NR_HOOKS])(void) = {
 	[GG_HOOK_FAST] = gg_fast_tramp,
 };
 
-static char *slow_probe;
-module_param(slow_probe, charp, 0444);
-MODULE_PARM_DESC(slow_probe, "Slow-path hook target: empty for this kernel's own, or a name from src/compat.h valid for it");
-
-static char *fast_probe;
-module_param(fast_probe, charp, 0444);
-MODULE_PARM_DESC(fast_probe, "GUP-fast hook target: empty for this kernel's own, or a name from src/compat.h valid for it");
-
-/*
- * The target for one hook: the table's entry for this kernel, or the one
- * asked for if the table has it for this kernel. Anything else is -EINVAL,
- * before anything is placed.
- */
-static const char *gg_target(const char *param, const char *asked,
-			     const struct gg_target *t, size_t n)
+/* This kernel's entry of a hook's table (compat.h); NULL, said, if none. */
+static const char *gg_target(const char *hook, const struct gg_target *t, size_t n)
 {
-	const char *own = NULL;
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (gg_target_current(&t[i]))
-			own = t[i].name;
-	if (!own) {
-		pr_err("%s: no known hook target for kernel %s; see src/compat.h\n",
-		       param, UTS_RELEASE);
-		return NULL;
-	}
-	if (!asked || !*asked || !strcmp(asked, own))
-		return own;
-	pr_err("%s=%.64s: not a GUP function whose arguments the hook knows on %s; accepted: %s\n",
-	       param, asked, UTS_RELEASE, own);
+			return t[i].name;
+	pr_err("no %s hook target known for kernel %s; see src/compat.h\n", hook, UTS_RELEASE);
 	return NULL;
 }
 
@@ -233,12 +210,14 @@ int gg_shim_hooks_register(void)
 {
 	int ret;
 
-	gg_names[GG_HOOK_SLOW] =
-		gg_target("slow_probe", slow_probe, gg_slow_targets, ARRAY_SIZE(gg_slow_targets));
-	gg_names[GG_HOOK_FAST] =
-		gg_target("fast_probe", fast_probe, gg_fast_targets, ARRAY_SIZE(gg_fast_targets));
+	gg_names[GG_HOOK_SLOW] = gg_target("slow-path", gg_slow_targets, ARRAY_SIZE(gg_slow_targets));
+	gg_names[GG_HOOK_FAST] = gg_target("GUP-fast", gg_fast_targets, ARRAY_SIZE(gg_fast_targets));
 	if (!gg_names[GG_HOOK_SLOW] || !gg_names[GG_HOOK_FAST])
 		return -EINVAL;
+#ifdef GG_TEST_ABSENT
+	/* A test build: a kernel without this hook's target (build-module.sh). */
+	gg_names[GG_TEST_ABSENT] = "gg_absent_target";
+#endif
 	WRITE_ONCE(gg_slow_need, gg_foll_bits(gg_rs_slow_need()));
 	gg_slow_vma_need_set(gg_rs_slow_vma_need());
 	ret = gg_resolve();

@@ -21,9 +21,9 @@
 
 /*
  * Hook targets. A trampoline reads its target's arguments by position, so
- * hooking a function with other arguments reads the wrong memory (a
- * "slow_probe=vfs_read" would take a user pointer for a VMA). Only the
- * functions below are ever hooked: each was read in mm/gup.c of every series
+ * hooking a function with other arguments reads the wrong memory (vfs_read()'s
+ * first argument is a file, not a VMA). Only the functions below are ever
+ * hooked, and nothing names another: each was read in mm/gup.c of every series
  * in its range and has exactly the arguments its trampoline reads, under that
  * name alone (a compiler clone such as ".constprop.0" may drop arguments and
  * has another name, so it is never matched). A kernel outside every range

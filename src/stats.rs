@@ -197,13 +197,13 @@ mod tests {
         s.inc(Count::would_refuse(Scope::LongTerm));
         s.inc(Count::would_refuse(Scope::LongTerm));
         let mut out = String::new();
-        s.render(&mut out, &[("slow_probe_missed", 7)]).unwrap();
+        s.render(&mut out, &[("slow_examined", 7)]).unwrap();
         assert_eq!(
             out,
             "slow_examined 2\nslow_refused 0\nslow_would_refuse 0\nfast_examined 0\n\
              fast_diverted 1\nwould_refuse_longterm 2\nwould_refuse_pin 0\n\
              would_refuse_get 0\nexempt_fs 0\nexempt_uid 0\nexempt_cgroup 0\n\
-             slow_probe_missed 7\n"
+             slow_examined 7\n"
         );
         s.reset();
         let mut out = String::new();

@@ -5,7 +5,7 @@
  *
  *   gg_fuzz --phase seq --writes N --seed S --cgroup DIR --file F
  *   gg_fuzz --phase race --seconds T --seed S --file F
- *   gg_fuzz --phase params --loads N --seed S --ko PATH --targets SLOW,FAST
+ *   gg_fuzz --phase params --loads N --seed S --ko PATH
  *
  * seq: N writes per file, one after the other: random bytes, embedded NUL,
  * bytes over 0x7f, empty writes, writes of exactly and just over the 255-byte
@@ -22,9 +22,8 @@
  * Writes may only fail with the errnos the files document, reads must parse,
  * pins may only succeed or be refused with EFAULT.
  *
- * params: N finit_module() calls with random mode=, scope=, slow_probe= and
- * fast_probe= values; a load succeeds exactly when every value is one the
- * module accepts (SLOW,FAST are this kernel's own probe targets), and then
+ * params: N finit_module() calls with random mode= and scope= values; a load
+ * succeeds exactly when every value is one the module accepts, and then
  * shows the values asked for; a failed load leaves no module behind.
  */
 #define _GNU_SOURCE
@@ -673,21 +672,17 @@ static bool module_present(void)
  * A parameter value: valid, near-valid, hostile, or random bytes (never
  * white space, quotes or NUL, which parse_args() reads as syntax).
  */
-static void gen_value(int which, const char *own, const char *other, char *out, size_t size)
+static void gen_value(int which, char *out, size_t size)
 {
 	static const char *const near[] = { "Enforce", "audit\\n", "off,", "pin=", "", "long" };
-	static const char *const probes[] = { "vfs_read", "check_vma_flags.constprop.0",
-		"lockless_pages_from_mm", "gup_fast", "check_vma_flags", "gg_no_such_symbol",
-		"__get_user_pages", "" };
 	size_t i, n;
 
 	switch (rnd(4)) {
 	case 0:
-		snprintf(out, size, "%s", which == 0 ? modes[rnd(3)] : which == 1 ? scopes[rnd(3)] :
-			 rnd(2) ? own : "");
+		snprintf(out, size, "%s", which == 0 ? modes[rnd(3)] : scopes[rnd(3)]);
 		return;
 	case 1:
-		snprintf(out, size, "%s", which >= 2 ? (rnd(2) ? other : probes[rnd(8)]) : near[rnd(6)]);
+		snprintf(out, size, "%s", near[rnd(6)]);
 		return;
 	default:
 		n = rnd(3) ? rnd(20) : 300;
@@ -708,31 +703,29 @@ static bool one_of(const char *v, const char *const *names, int n)
 	return false;
 }
 
-static void phase_params(int loads, const char *ko, const char *slow, const char *fast)
+static void phase_params(int loads, const char *ko)
 {
-	static const char *const pname[] = { "mode", "scope", "slow_probe", "fast_probe" };
+	static const char *const pname[] = { "mode", "scope" };
 	int fd = open(ko, O_RDONLY), i, p, tried = 0, loaded = 0, failed = 0, wrong = 0;
-	char params[4096], val[4][400], got[64], shown[200];
+	char params[4096], val[2][400], got[64], shown[200];
 
 	if (fd < 0)
 		ksft_exit_fail_msg("%s: %s\n", ko, strerror(errno));
 	ksft_set_plan(1);
 	for (i = 0; i < loads; i++) {
-		bool given[4], ok = true;
+		bool given[2], ok = true;
 		int len = 0, ret, err;
 
-		for (p = 0; p < 4; p++) {
+		for (p = 0; p < 2; p++) {
 			given[p] = rnd(3);
-			gen_value(p, p == 2 ? slow : fast, p == 2 ? fast : slow, val[p], sizeof(val[p]));
+			gen_value(p, val[p], sizeof(val[p]));
 			if (!given[p])
 				continue;
 			len += snprintf(params + len, sizeof(params) - len, "%s=%s ", pname[p], val[p]);
 			if (p == 0)
 				ok &= one_of(val[p], modes, 3);
-			else if (p == 1)
-				ok &= one_of(val[p], scopes, 3);
 			else
-				ok &= !*val[p] || !strcmp(val[p], p == 2 ? slow : fast);
+				ok &= one_of(val[p], scopes, 3);
 		}
 		params[len] = '\0';
 		ret = syscall(SYS_finit_module, fd, params, 0);
@@ -775,11 +768,9 @@ int main(int argc, char **argv)
 		{ "cgroup", required_argument, NULL, 'c' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "ko", required_argument, NULL, 'k' },
-		{ "targets", required_argument, NULL, 'T' },
 		{}
 	};
 	const char *phase = "", *ko = NULL;
-	char slow[64] = "", fast[64] = "";
 	int c, n = 200;
 
 	seed = 1;
@@ -805,10 +796,6 @@ int main(int argc, char **argv)
 		case 'k':
 			ko = optarg;
 			break;
-		case 'T':
-			if (sscanf(optarg, "%63[^,],%63s", slow, fast) != 2)
-				ksft_exit_fail_msg("--targets SLOW,FAST\n");
-			break;
 		default:
 			ksft_exit_fail_msg("bad arguments\n");
 		}
@@ -820,8 +807,8 @@ int main(int argc, char **argv)
 		phase_seq(n);
 	else if (!strcmp(phase, "race") && pin_file)
 		phase_race(n);
-	else if (!strcmp(phase, "params") && ko && *slow)
-		phase_params(n, ko, slow, fast);
+	else if (!strcmp(phase, "params") && ko)
+		phase_params(n, ko);
 	else
 		ksft_exit_fail_msg("usage: see the comment at the top of this program's source\n");
 	ksft_finished();

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The harness's own checks on one guest run (tests/guest/run.sh OUTDIR), as
-# TAP lines: the run completed (results.tap holds its plan and exactly as
-# many results, and qemu/run-vm.sh's exit code, given, is 0, or 1 with a
-# failed result among them), the kernel log
+# TAP lines: the run completed (results.tap holds its top-level plan and
+# exactly as many top-level results: the setup and one per suite, each
+# suite's rows a KTAP subtest; and qemu/run-vm.sh's exit code, given, is 0,
+# or 1 with a failed result among them), the kernel log
 # holds no report (scripts/harness/check-dmesg.sh), kmemleak found nothing. Exits 1
 # if any is not ok. scripts/test.sh counts these; scripts/harness/selftest-harness.sh
 # checks that each turns red when it should.
@@ -19,9 +20,9 @@ failed=$(grep -cE '^not ok [0-9]+' "$tap" 2>/dev/null)
 # result failed (those count on their own).
 if [ -n "$plan" ] && [ "$plan" = "${results:-0}" ] && [ "$plan" -gt 0 ] &&
 	{ [ "$status" = 0 ] || { [ "$status" = 1 ] && [ "${failed:-0}" -gt 0 ]; }; }; then
-	echo "ok - $label: guest run completed ($plan results)"
+	echo "ok - $label: guest run completed ($plan tests)"
 else
-	echo "not ok - $label: guest run did not complete cleanly (exit $status, plan ${plan:-none}, ${results:-0} results)"
+	echo "not ok - $label: guest run did not complete cleanly (exit $status, plan ${plan:-none}, ${results:-0} tests)"
 	bad=1
 fi
 if reports=$("$here/check-dmesg.sh" "$out/dmesg.txt" "$out/console.log"); then

@@ -40,18 +40,19 @@ inject_boot "$b1" injected inject_fail inject_bail inject_plan inject_rows injec
 r=$b1/results.tap
 check "the injected boot ran to its end (exit $status: its tests failed) with its TAP plan" \
 	bash -c "grep -q '^1\.\.[0-9]' '$r' && grep -q '^ok - injected: guest run completed' '$b1.checks' && [ $status = 1 ]"
-check "a failing guest test is reported as not ok" has "$r" '^not ok .*injected: a failing guest test'
+check "a failing guest test is reported as not ok, and its suite's KTAP subtest too" \
+	bash -c "grep -q '^  not ok 1 injected: a failing guest test' '$r' && grep -q '^not ok [0-9]* inject_fail ' '$r'"
 check "a kselftest program that bails out (with its totals) is not ok, named" \
-	bash -c "grep -q '^not ok .*injected bail: gg_ktap_fault did not run to its end' '$r' &&
-		grep -q '^#   bailed out: Bail out! injected: a bail-out' '$r' && grep -q '^#   exit code 1, wanted 0' '$r'"
+	bash -c "grep -q '^ *not ok .*injected bail: gg_ktap_fault did not run to its end' '$r' &&
+		grep -q '^ *#   bailed out: Bail out! injected: a bail-out' '$r' && grep -q '^ *#   exit code 1, wanted 0' '$r'"
 check "a program that runs fewer rows than it planned is not ok, named" \
-	bash -c "grep -q '^not ok .*injected plan mismatch: 2 pass, 0 fail' '$r' && grep -q '^#   ran 2 rows of the 3 it planned' '$r' &&
-		grep -q '^#   says: Planned tests != run tests (3 != 2)' '$r'"
+	bash -c "grep -q '^ *not ok .*injected plan mismatch: 2 pass, 0 fail' '$r' && grep -q '^ *#   ran 2 rows of the 3 it planned' '$r' &&
+		grep -q '^ *#   says: Planned tests != run tests (3 != 2)' '$r'"
 check "a program that runs more rows than plans.txt says is not ok, named" \
-	bash -c "grep -q '^not ok .*injected row count: 4 pass' '$r' && grep -q '^#   ran 4 rows, plans.txt says 3' '$r'"
+	bash -c "grep -q '^ *not ok .*injected row count: 4 pass' '$r' && grep -q '^ *#   ran 4 rows, plans.txt says 3' '$r'"
 check "a program whose rows all pass but that exits 3 is not ok, named" \
-	bash -c "grep -q '^not ok .*injected exit code: 3 pass' '$r' && grep -q '^#   exit code 3, wanted 0' '$r'"
-check "a suite that does not exist is not ok, named" has "$r" '^not ok .*no such suite: inject_nosuch'
+	bash -c "grep -q '^ *not ok .*injected exit code: 3 pass' '$r' && grep -q '^ *#   exit code 3, wanted 0' '$r'"
+check "a suite that does not exist is not ok, named" has "$r" '^ *not ok .*no such suite: inject_nosuch'
 check "a WARNING in the kernel log is found and shown" \
 	bash -c "grep -q '^not ok - injected: kernel reported a problem' '$b1.checks' &&
 		grep -q 'WARNING: CPU: 0 PID: .* at injected' '$b1.checks'"

@@ -1,14 +1,64 @@
 # shellcheck shell=bash
-# shellcheck disable=SC2154 # set by the script that sources this (run.sh, bench.sh): bin flavour here ko out series
-# TAP, kselftest-output and module helpers for tests/guest/run.sh and the
-# suites (tests/guest/suite-*.sh, one file each). Sourced inside the guest.
+# KTAP, kselftest-output and module helpers for tests/guest/run.sh and the
+# suites (tests/guest/suite-NAME.sh, one script each, run by run.sh as KTAP
+# subtests). Sourced inside the guest.
 
+# (Builtins where a process would do: each costs ~0.3 s under TCG with KASAN.)
+here=${BASH_SOURCE[0]%/*}
 DBG=/sys/kernel/debug/gupguard
 FILESYSTEMS=(tmpfs ext4 xfs btrfs)
 DIRTY_FS=(ext4 xfs btrfs)
 MNT=/tmp/gg
 CG=/sys/fs/cgroup
 tap_n=0 tap_fail=0
+
+# guest_args FLAVOUR BINDIR MODULE.ko OUTDIR: the arguments of run.sh and of
+# every suite, and what the flavour implies:
+#   kernel_scope    the scope of the kernel's own rule (none: it refuses nothing)
+#   kernel_refuses  1 if it refuses long-term writable file pins itself
+#   patched         1 on BASE+SCOPE: a base carrying the exported patch for
+#                   SCOPE, which runs only the suites of the export's
+#                   equivalence proof, without the module
+#   series          6.12 or 6.1: what GUP's callers do differently
+#                   (tests/gupguard_test.h)
+#   oracle_scopes   the scopes the oracle runs the module in, in enforce
+#   suites          the suites this flavour runs (GG_SUITES overrides)
+# shellcheck disable=SC2034 # read by the suites
+guest_args() {
+	if [ $# -lt 4 ]; then
+		echo "usage: ${0##*/} FLAVOUR BINDIR MODULE.ko OUTDIR" >&2
+		exit 2
+	fi
+	flavour=$1 bin=$2 ko=$3 out=$4
+	patched=0 suites="oracle matrix callers attribution optouts modes robustness fuzz harm clients soak"
+	case $flavour in
+	# Stock runs what compares the kernel's rule with the module's scopes,
+	# the mode switches under load beside the kernel's own check, and the
+	# benchmark's smoke run (one vCPU, beside other boots: it proves the
+	# tool, not a figure); the rest of the module's machinery (opt-outs,
+	# unload races, fuzz, soak) is the same code on a kernel that differs
+	# from legacy in mm/gup.o only, and runs there.
+	stock) kernel_scope=longterm suites="oracle matrix callers modes harm clients bench" ;;
+	# 6.1's gup_test lacks what upstream's gup_longterm (the oracle) needs.
+	lts61+*) kernel_scope=${flavour#*+} patched=1 suites="matrix callers harm" ;;
+	# The harm suite where a patch adds the long-term rule: pin and get
+	# widen a rule stock's harm run already shows keeping the data.
+	*+longterm) kernel_scope=${flavour#*+} patched=1 suites="oracle matrix callers harm" ;;
+	*+*) kernel_scope=${flavour#*+} patched=1 suites="oracle matrix callers" ;;
+	lts61) kernel_scope=none suites="matrix callers modes robustness optouts attribution fuzz harm clients soak" ;;
+	*) kernel_scope=none ;;
+	esac
+	local release
+	read -r release </proc/sys/kernel/osrelease
+	series=6.12
+	case $release in 6.1.*) series=6.1 ;; esac
+	kernel_refuses=1
+	[ "$kernel_scope" = none ] && kernel_refuses=0
+	# On stock, the references of the pin and get patches (longterm adds
+	# nothing to the kernel's own rule there).
+	oracle_scopes=longterm
+	[ "$flavour" = stock ] && oracle_scopes="pin get"
+}
 
 tap_diag() { printf '# %s\n' "$@"; }
 # The newest PID (/proc/loadavg's last field): what a suite forked. Under
@@ -86,9 +136,55 @@ finish_guest() {
 		: >"$out/kmemleak-absent"
 	fi
 	dmesg >"$out/dmesg.txt"
-	echo "1..$tap_n"
-	tap_diag "guest: $tap_n assertions, $tap_fail failed"
+	tap_diag "guest: $tap_n tests, $guest_rows assertions in their suites, $((tap_fail + guest_failed)) failed"
 	sync
+	[ "$tap_fail" = 0 ]
+	exit
+}
+
+# ktap_begin N: the version and plan lines of a run of N tests (the setup
+# and one per suite).
+ktap_begin() {
+	echo "KTAP version 1"
+	echo "1..$1"
+}
+
+# run_suite NAME [ARG...]: tests/guest/suite-NAME.sh with this run's
+# arguments and ARGs (NAME inject_CASE: suite-inject.sh with CASE first) as
+# the next test. Its rows go to OUTDIR/suite-NAME.tap, then here as a KTAP
+# subtest (indented, under its version and plan lines); the test is ok iff
+# the suite exited 0 and no row of it failed. Adds its rows and failures to
+# guest_rows and guest_failed.
+guest_rows=0 guest_failed=0
+run_suite() {
+	local name=$1 file=$here/suite-${1%%_*}.sh log=$out/suite-$1.tap rc rows fails t0 p0 l extra=()
+	[[ "$name" == *_* ]] && extra=("${name#*_}")
+	shift
+	extra+=("$@")
+	if [ ! -f "$file" ]; then
+		tap_not_ok "$name # no such suite: $name (tests/guest/suite-NAME.sh)"
+		return
+	fi
+	t0=$SECONDS p0=$(last_pid)
+	bash "$file" "$flavour" "$bin" "$ko" "$out" "${extra[@]}" >"$log" 2>&1
+	rc=$?
+	rows=0 fails=0
+	while IFS= read -r l; do
+		case $l in "ok "*) rows=$((rows + 1)) ;; "not ok "*) rows=$((rows + 1)) fails=$((fails + 1)) ;; esac
+	done <"$log"
+	guest_rows=$((guest_rows + rows)) guest_failed=$((guest_failed + fails))
+	printf '  %s\n' "KTAP version 1" "# Subtest: $name" "1..$rows"
+	sed 's/^/  /' "$log"
+	if [ "$rc" = 0 ] && [ "$fails" = 0 ]; then
+		tap_ok "$name"
+	else
+		tap_not_ok "$name # $fails of $rows failed, exit $rc"
+	fi
+	tap_diag "suite $name took $((SECONDS - t0)) s, $(($(last_pid) - p0)) processes"
+}
+
+# suite_end: a suite script's last command: exits 1 if a row of it failed.
+suite_end() {
 	[ "$tap_fail" = 0 ]
 	exit
 }
@@ -158,9 +254,9 @@ import_ktap() {
 	fi
 }
 
-# This kernel's own probe targets (src/compat.h), from its symbols: the
+# This kernel's own hook targets (src/compat.h), from its symbols: the
 # GUP-fast function was renamed in 6.10.
-probe_targets() {
+hook_targets() {
 	if grep -q ' gup_fast$' /proc/kallsyms; then echo check_vma_flags gup_fast; else
 		echo check_vma_flags lockless_pages_from_mm; fi
 }
@@ -174,9 +270,11 @@ probes_placed() {
 }
 # said_since N TEXT: "yes" if a kernel message after the first N has TEXT, else "no".
 said_since() { if dmesg | tail -n +"$(($1 + 1))" | grep -qF "$2"; then echo yes; else echo no; fi; }
-# This kernel's tests/kmod/gg_direct_holder.ko.
-holder_ko() {
-	if [ "$series" = 6.1 ]; then echo "$bin/lts61/gg_direct_holder.ko"; else echo "$bin/gg_direct_holder.ko"; fi
+# test_ko NAME: this kernel's build of a test module (BINDIR/NAME.ko; 6.1's
+# in BINDIR/lts61): tests/kmod's, and gupguard-absent-slow and
+# gupguard-absent-fast (scripts/harness/build-module.sh).
+test_ko() {
+	if [ "$series" = 6.1 ]; then echo "$bin/lts61/$1.ko"; else echo "$bin/$1.ko"; fi
 }
 
 is_dirty_fs() { [[ " ${DIRTY_FS[*]} " == *" $1 "* ]]; }

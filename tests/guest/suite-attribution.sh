@@ -1,7 +1,12 @@
-# shellcheck shell=bash
-# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour here out series
+#!/bin/bash
 # Suite attribution: the event log, per-fs and per-caller counts, the report.
-# Sourced by run.sh.
+#
+#   suite-attribution.sh FLAVOUR BINDIR MODULE.ko OUTDIR (tests/guest/run.sh runs it)
+# shellcheck source=tests/guest/lib.sh
+. "${0%/*}/lib.sh"
+# shellcheck source=tests/guest/workloads.sh
+. "${0%/*}/workloads.sh"
+guest_args "$@"
 
 # fs_row FS: that file system's row of by_fs, "-" if none.
 fs_row() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; f = 1 } END { if (!f) print "-" }' "$DBG/by_fs"; }
@@ -92,3 +97,6 @@ suite_attribution() {
 		test "$(awk 'NR == 1 { print $3 }' "$DBG/events")/$(wc -l <"$DBG/by_fs")/$(wc -l <"$DBG/by_caller")" = "0/1/1"
 	module_unload
 }
+
+suite_attribution
+suite_end

@@ -1,9 +1,14 @@
-# shellcheck shell=bash
-# shellcheck disable=SC2154 # set by run.sh for every suite: flavour here kernel_refuses out series
+#!/bin/bash
 # Suite clients: the software gupguard's users run, unmodified: perftest's
 # ib_write_bw over Soft-RoCE (rdma_up, suite-harm.sh) and fio with io_uring's
 # registered buffers and with O_DIRECT, each over a MAP_SHARED ext4 file and
-# over anonymous memory, without the module and in each scope. Sourced by run.sh.
+# over anonymous memory, without the module and in each scope.
+#   suite-clients.sh FLAVOUR BINDIR MODULE.ko OUTDIR (tests/guest/run.sh runs it)
+# shellcheck source=tests/guest/lib.sh
+. "${0%/*}/lib.sh"
+# shellcheck source=tests/guest/workloads.sh
+. "${0%/*}/workloads.sh"
+guest_args "$@"
 
 PERF_PORT=18515
 
@@ -166,3 +171,6 @@ suite_clients() {
 	tap_attach "$out/report-clients.txt"
 	module_unload
 }
+
+suite_clients
+suite_end

@@ -1,12 +1,15 @@
-# shellcheck shell=bash
-# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour ko out series
+#!/bin/bash
 # Suite fuzz: tests/gg_fuzz.c against every debugfs file and parameter.
-# Sourced by run.sh. GG_FUZZ_SEED, GG_FUZZ_WRITES, GG_FUZZ_SECONDS and
+# GG_FUZZ_SEED, GG_FUZZ_WRITES, GG_FUZZ_SECONDS and
 # GG_FUZZ_LOADS bound it (defaults: seed 1, 150 writes per file, 15 s of
 # racing, 24 loads).
+#   suite-fuzz.sh FLAVOUR BINDIR MODULE.ko OUTDIR (tests/guest/run.sh runs it)
+# shellcheck source=tests/guest/lib.sh
+. "${0%/*}/lib.sh"
+guest_args "$@"
 
 suite_fuzz() {
-	local seed=${GG_FUZZ_SEED:-1} own_slow own_fast
+	local seed=${GG_FUZZ_SEED:-1}
 	tap_diag "suite fuzz: random and hostile writes to every file and parameter, seed $seed"
 	module_loaded && module_unload
 	module_load || { tap_not_ok "$flavour: insmod"; return; }
@@ -23,10 +26,12 @@ suite_fuzz() {
 	"$bin/gup_pin" "$MNT/ext4/fuzz-seq" >/dev/null
 	tap_check "$flavour: after fuzzing, enforce/longterm still refuses" test $? = 1
 	module_unload
-	read -r own_slow own_fast < <(probe_targets)
 	"$bin/gg_fuzz" --phase params --loads "${GG_FUZZ_LOADS:-24}" --seed "$seed" --ko "$ko" \
-		--targets "$own_slow,$own_fast" >"$out/fuzz-params.tap" 2>&1
+		>"$out/fuzz-params.tap" 2>&1
 	import_ktap "$out/fuzz-params.tap" "$flavour: fuzz" $? "gg_fuzz $series params"
 	tap_check "$flavour: no module left after the parameter fuzz" test ! -e /sys/module/gupguard
 	rmdir "$CG/gg-fuzz/a/b" "$CG/gg-fuzz/a" "$CG/gg-fuzz" 2>/dev/null
 }
+
+suite_fuzz
+suite_end

@@ -1,40 +1,15 @@
-# shellcheck shell=bash
-# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour kernel_refuses out series
+#!/bin/bash
 # Suite harm: the data loss the rule exists for, end to end (tests/gup_harm.c),
 # through io_uring and through an RDMA memory region on Soft-RoCE, on each
 # dirty-tracked fs. Lost where the kernel lacks the rule and gupguard is not
 # loaded; kept (the registration refused) where the kernel has the rule or
-# gupguard enforces it; in audit, lost and logged. Sourced by run.sh.
-
-# rdma_up: a Soft-RoCE device rxe0 on a dummy netdev with an IPv4 address
-# (RoCE v2 GIDs come from the netdev's addresses; rxe loops back traffic
-# between its own QPs). Loopback too, for perftest's TCP handshake.
-RXE=rxe0
-rdma_up() {
-	: >"$out/rdma-link.txt"
-	if [ ! -e /sys/class/infiniband/$RXE ]; then
-		{ ip link set lo up && ip link add gg-rxe type dummy && ip addr add 10.77.0.1/24 dev gg-rxe &&
-			ip link set gg-rxe up && rdma link add $RXE type rxe netdev gg-rxe; } >>"$out/rdma-link.txt" 2>&1 ||
-			return 1
-	fi
-	# The GIDs follow the netdev's addresses through a workqueue: wait.
-	local i
-	for ((i = 0; i < 100; i++)); do
-		rxe_gid_index >/dev/null && [ -e /dev/infiniband/uverbs0 ] && return 0
-		sleep 0.1
-	done
-	ls -l /sys/class/infiniband/$RXE/ports/1/gids/ /dev/infiniband >>"$out/rdma-link.txt" 2>&1
-	return 1
-}
-
-# rxe_gid_index: the index of rxe0's RoCE v2 GID of 10.77.0.1.
-rxe_gid_index() {
-	local g
-	for g in /sys/class/infiniband/$RXE/ports/1/gids/*; do
-		[ "$(cat "$g" 2>/dev/null)" = 0000:0000:0000:0000:0000:ffff:0a4d:0001 ] && echo "${g##*/}" && return
-	done
-	return 1
-}
+# gupguard enforces it; in audit, lost and logged.
+#   suite-harm.sh FLAVOUR BINDIR MODULE.ko OUTDIR (tests/guest/run.sh runs it)
+# shellcheck source=tests/guest/lib.sh
+. "${0%/*}/lib.sh"
+# shellcheck source=tests/guest/workloads.sh
+. "${0%/*}/workloads.sh"
+guest_args "$@"
 
 # harm_case FS VIA EXPECT LABEL: one gup_harm run, its KTAP row and its
 # "harm:" line as ours.
@@ -100,3 +75,6 @@ suite_harm() {
 		test -n "$(grep ' ext4 .* longterm would_refuse ib_umem_get' "$DBG/events")"
 	module_unload
 }
+
+suite_harm
+suite_end

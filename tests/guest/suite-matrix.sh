@@ -1,6 +1,9 @@
-# shellcheck shell=bash
-# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour kernel_scope out series
-# Suite matrix: tests/gup_matrix.c in each module configuration. Sourced by run.sh.
+#!/bin/bash
+# Suite matrix: tests/gup_matrix.c in each module configuration.
+#   suite-matrix.sh FLAVOUR BINDIR MODULE.ko OUTDIR (tests/guest/run.sh runs it)
+# shellcheck source=tests/guest/lib.sh
+. "${0%/*}/lib.sh"
+guest_args "$@"
 
 matrix_in() { # matrix_in CFG MODE SCOPE
 	local fs log extra
@@ -18,3 +21,6 @@ suite_matrix() {
 	tap_diag "suite matrix: every backing x mapping x pin method, results and counter deltas"
 	in_each_config matrix_in
 }
+
+suite_matrix
+suite_end

@@ -1,19 +1,12 @@
-# shellcheck shell=bash
-# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour kernel_refuses ko
-# Suite modes: mode switches under load; pin_loop, the background workload,
-# is the robustness suite's too. Sourced by run.sh.
-
-# A background workload: long-term writable pins of an ext4 file, slow and
-# fast, in a loop until $1 exists. Each result (0 pinned, 1 refused, 2 error)
-# is appended to $2.
-pin_loop() {
-	local stop=$1 results=$2 f=$MNT/ext4/pin-loop fast=
-	while [ ! -e "$stop" ]; do
-		"$bin/gup_pin" $fast "$f" >/dev/null 2>&1
-		echo $? >>"$results"
-		fast=$([ -z "$fast" ] && echo --fast)
-	done
-}
+#!/bin/bash
+# Suite modes: mode switches under load, beside other tracers, with the
+# site taken, and the trace event.
+#   suite-modes.sh FLAVOUR BINDIR MODULE.ko OUTDIR (tests/guest/run.sh runs it)
+# shellcheck source=tests/guest/lib.sh
+. "${0%/*}/lib.sh"
+# shellcheck source=tests/guest/workloads.sh
+. "${0%/*}/workloads.sh"
+guest_args "$@"
 
 # Other tracers on both hooked functions while gupguard arms: a kprobe event
 # on each and the function tracer filtered to them. ftrace then calls its
@@ -21,7 +14,7 @@ pin_loop() {
 # hold on both paths, and the other tracers must see every call.
 other_tracers() {
 	local tr=/sys/kernel/debug/tracing slow fast rc rcf hits hitf fn
-	read -r slow fast < <(probe_targets)
+	read -r slow fast < <(hook_targets)
 	echo off >"$DBG/mode"
 	if ! echo "p:gg_other_slow $slow" >>"$tr/kprobe_events" ||
 		! echo "p:gg_other_fast $fast" >>"$tr/kprobe_events" ||
@@ -62,8 +55,8 @@ other_tracers() {
 # the mode stays off until the site is free.
 site_taken() {
 	local slow fast fn dm holder
-	holder=$(holder_ko)
-	read -r slow fast < <(probe_targets)
+	holder=$(test_ko gg_direct_holder)
+	read -r slow fast < <(hook_targets)
 	for fn in "$slow" "$fast"; do
 		if ! insmod "$holder" func="$fn"; then
 			tap_not_ok "$flavour: insmod gg_direct_holder func=$fn"
@@ -179,10 +172,14 @@ suite_modes() {
 	else
 		tap_not_ok "$flavour: insmod mode=off"
 	fi
-	if insmod "$ko" mode=off slow_probe=gg_no_such_symbol 2>/dev/null || module_loaded; then
-		tap_not_ok "$flavour: insmod mode=off slow_probe=gg_no_such_symbol loaded"
+	# (A kernel without the slow target: a test build that names one no kernel has.)
+	if insmod "$(test_ko gupguard-absent-slow)" mode=off 2>/dev/null || module_loaded; then
+		tap_not_ok "$flavour: insmod mode=off of a build whose slow target is absent: loaded"
 		module_loaded && module_unload
 	else
-		tap_ok "$flavour: insmod mode=off slow_probe=gg_no_such_symbol fails: targets are checked in off too"
+		tap_ok "$flavour: insmod mode=off of a build whose slow target is absent fails: targets are checked in off too"
 	fi
 }
+
+suite_modes
+suite_end

@@ -1,7 +1,10 @@
-# shellcheck shell=bash
-# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour kernel_refuses series
+#!/bin/bash
 # Suite optouts: the allow lists let exactly the matching pins through, and
-# only on what a task cannot choose for itself. Sourced by run.sh.
+# only on what a task cannot choose for itself.
+#   suite-optouts.sh FLAVOUR BINDIR MODULE.ko OUTDIR (tests/guest/run.sh runs it)
+# shellcheck source=tests/guest/lib.sh
+. "${0%/*}/lib.sh"
+guest_args "$@"
 
 GG_UID=4242 NOBODY=65534
 
@@ -127,3 +130,6 @@ suite_optouts() {
 	echo >"$DBG/allow_cgroup"
 	module_unload
 }
+
+suite_optouts
+suite_end

@@ -1,6 +1,9 @@
-# shellcheck shell=bash
-# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour kernel_refuses out series
-# Suite oracle: upstream's gup_longterm without and with gupguard. Sourced by run.sh.
+#!/bin/bash
+# Suite oracle: upstream's gup_longterm without and with gupguard.
+#   suite-oracle.sh FLAVOUR BINDIR MODULE.ko OUTDIR (tests/guest/run.sh runs it)
+# shellcheck source=tests/guest/lib.sh
+. "${0%/*}/lib.sh"
+guest_args "$@"
 
 # run_gup_longterm FS TAG: runs gup_longterm from $MNT/FS into $out/TAG.tap
 # and returns its exit code; writes the failing rows ("<desc> ... with
@@ -111,3 +114,6 @@ oracle_counters() {
 		tap_attach "$DBG/counters"
 	fi
 }
+
+suite_oracle
+suite_end

@@ -1,12 +1,15 @@
-# shellcheck shell=bash
-# shellcheck disable=SC2154 # set by run.sh for every suite: bin flavour out
+#!/bin/bash
 # Suite soak: load/unload cycles and mode/scope switches under a mixed
 # pinning load (tests/gup_load.c: slow and fast pins, io_uring, O_DIRECT,
 # process_vm_writev, GG_SOAK_THREADS threads, default 3), for GG_SOAK_SECONDS (default 20; the
 # long form is scripts/soak.sh). Each cycle ends with checks that hold
 # whatever the load did: a covered pin is refused right then, and the
 # counters, the event log and the per-fs and per-caller tables agree.
-# Sourced by run.sh.
+#
+#   suite-soak.sh FLAVOUR BINDIR MODULE.ko OUTDIR (tests/guest/run.sh runs it)
+# shellcheck source=tests/guest/lib.sh
+. "${0%/*}/lib.sh"
+guest_args "$@"
 
 # soak_sums FILE: "get exempt refused" column sums of a by_* table.
 soak_sums() {
@@ -92,3 +95,6 @@ suite_soak() {
 	echo "soak: cycles $cycles switches $switches spot_refusals $refusals failures $failures $(<"$out/soak-load.txt")" >"$out/soak-summary.txt"
 	((cycles)) && tap_diag "soak: insmod $((t_load / cycles / 1000)) ms, rmmod $((t_unload / cycles / 1000)) ms per cycle on average"
 }
+
+suite_soak
+suite_end
