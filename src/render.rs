@@ -28,7 +28,7 @@ pub(crate) fn show(file: u32, out: &mut SeqFile) -> c_int {
         shim::GG_FILE_EVENTS => show_events(out),
         shim::GG_FILE_BY_FS => show_table(out, "fs", &BY_FS),
         shim::GG_FILE_BY_CALLER => show_table(out, "caller", &BY_CALLER),
-        shim::GG_FILE_COUNTERS => STATS.render(out, &[]),
+        shim::GG_FILE_COUNTERS => STATS.render(out),
         _ => return EINVAL.to_errno(),
     };
     0

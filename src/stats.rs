@@ -165,14 +165,10 @@ impl<S: Slots> Stats<S> {
         }
     }
 
-    /// Writes `name value` lines, one per counter, in a fixed order, then
-    /// the `extra` lines (none today; lines the shim owns).
-    pub fn render(&self, out: &mut impl fmt::Write, extra: &[(&str, u64)]) -> fmt::Result {
+    /// Writes `name value` lines, one per counter, in a fixed order.
+    pub fn render(&self, out: &mut impl fmt::Write) -> fmt::Result {
         for c in Count::ALL {
             writeln!(out, "{} {}", c.name(), self.get(c))?;
-        }
-        for (name, v) in extra {
-            writeln!(out, "{name} {v}")?;
         }
         Ok(())
     }
@@ -197,17 +193,16 @@ mod tests {
         s.inc(Count::would_refuse(Scope::LongTerm));
         s.inc(Count::would_refuse(Scope::LongTerm));
         let mut out = String::new();
-        s.render(&mut out, &[("slow_examined", 7)]).unwrap();
+        s.render(&mut out).unwrap();
         assert_eq!(
             out,
             "slow_examined 2\nslow_refused 0\nslow_would_refuse 0\nfast_examined 0\n\
              fast_diverted 1\nwould_refuse_longterm 2\nwould_refuse_pin 0\n\
-             would_refuse_get 0\nexempt_fs 0\nexempt_uid 0\nexempt_cgroup 0\n\
-             slow_examined 7\n"
+             would_refuse_get 0\nexempt_fs 0\nexempt_uid 0\nexempt_cgroup 0\n"
         );
         s.reset();
         let mut out = String::new();
-        s.render(&mut out, &[]).unwrap();
+        s.render(&mut out).unwrap();
         assert!(out.lines().all(|l| l.ends_with(" 0")), "{out}");
     }
 

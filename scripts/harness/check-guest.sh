@@ -23,6 +23,13 @@ if [ -n "$plan" ] && [ "$plan" = "${results:-0}" ] && [ "$plan" -gt 0 ] &&
 	echo "ok - $label: guest run completed ($plan tests)"
 else
 	echo "not ok - $label: guest run did not complete cleanly (exit $status, plan ${plan:-none}, ${results:-0} tests)"
+	# A suite's rows reach results.tap when it ends: those of the one
+	# that was running are in its own file.
+	last=$(ls -t "$out"/suite-*.tap 2>/dev/null | head -1)
+	if [ -n "$last" ] && ! grep -q "^ *# Subtest: $(basename "$last" .tap | sed 's/^suite-//')$" "$tap"; then
+		echo "#   unfinished: $(basename "$last"), its last rows:"
+		tail -5 "$last" | sed 's/^/#     /'
+	fi
 	bad=1
 fi
 if reports=$("$here/check-dmesg.sh" "$out/dmesg.txt" "$out/console.log"); then

@@ -36,10 +36,10 @@ inject_boot() {
 # --- boot 1: everything but the panic, then the harness's verdict on it -----
 b1=$out/boot
 inject_boot "$b1" injected inject_fail inject_bail inject_plan inject_rows inject_exit inject_nosuch \
-	inject_warn inject_hang inject_leak
+	nosuch inject_warn inject_hang inject_leak
 r=$b1/results.tap
 check "the injected boot ran to its end (exit $status: its tests failed) with its TAP plan" \
-	bash -c "grep -q '^1\.\.[0-9]' '$r' && grep -q '^ok - injected: guest run completed' '$b1.checks' && [ $status = 1 ]"
+	bash -c "grep -q '^1\.\.[0-9]' '$r' && grep -q '^# guest: ' '$r' && grep -q '^ok - injected: guest run completed' '$b1.checks' && [ $status = 1 ]"
 check "a failing guest test is reported as not ok, and its suite's KTAP subtest too" \
 	bash -c "grep -q '^  not ok 1 injected: a failing guest test' '$r' && grep -q '^not ok [0-9]* inject_fail ' '$r'"
 check "a kselftest program that bails out (with its totals) is not ok, named" \
@@ -52,7 +52,8 @@ check "a program that runs more rows than plans.txt says is not ok, named" \
 	bash -c "grep -q '^ *not ok .*injected row count: 4 pass' '$r' && grep -q '^ *#   ran 4 rows, plans.txt says 3' '$r'"
 check "a program whose rows all pass but that exits 3 is not ok, named" \
 	bash -c "grep -q '^ *not ok .*injected exit code: 3 pass' '$r' && grep -q '^ *#   exit code 3, wanted 0' '$r'"
-check "a suite that does not exist is not ok, named" has "$r" '^ *not ok .*no such suite: inject_nosuch'
+check "a suite that does not exist is not ok, named (a suite file, a case of suite-inject.sh)" \
+	bash -c "grep -q '^not ok [0-9]* nosuch # no such suite: nosuch' '$r' && grep -q '^  not ok 1 no such suite: inject_nosuch' '$r'"
 check "a WARNING in the kernel log is found and shown" \
 	bash -c "grep -q '^not ok - injected: kernel reported a problem' '$b1.checks' &&
 		grep -q 'WARNING: CPU: 0 PID: .* at injected' '$b1.checks'"

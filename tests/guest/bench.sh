@@ -9,6 +9,7 @@ set -u
 . "${0%/*}/lib.sh"
 guest_args bench "$1" "$2" "$3"
 exec >"$out/results.tap" 2>&1
+guest_plan=(bench)
 ktap_begin 2
 tap_diag "gupguard benchmark: kernel $(uname -r), $(nproc) cpu(s)"
 setup_guest

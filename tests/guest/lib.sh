@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # KTAP, kselftest-output and module helpers for tests/guest/run.sh and the
 # suites (tests/guest/suite-NAME.sh, one script each, run by run.sh as KTAP
-# subtests). Sourced inside the guest.
+# subtests). Sourced inside the guest; every script that sources it runs
+# with set -u.
+set -u
 
 # (Builtins where a process would do: each costs ~0.3 s under TCG with KASAN.)
 here=${BASH_SOURCE[0]%/*}
@@ -86,8 +88,13 @@ counter() {
 	while read -r k v; do [ "$k" = "$1" ] && echo "$v" && return; done <"$DBG/counters"
 }
 
+# die_guest WHY: the setup failed; every planned suite (guest_plan, set by
+# the caller of ktap_begin) is skipped, so that the run is complete.
+guest_plan=()
 die_guest() {
+	local s
 	tap_not_ok "guest setup: $*"
+	for s in "${guest_plan[@]}"; do tap_skip "$s" "guest setup failed"; done
 	finish_guest
 }
 
@@ -136,7 +143,7 @@ finish_guest() {
 		: >"$out/kmemleak-absent"
 	fi
 	dmesg >"$out/dmesg.txt"
-	tap_diag "guest: $tap_n tests, $guest_rows assertions in their suites, $((tap_fail + guest_failed)) failed"
+	tap_diag "guest: $guest_rows rows, $guest_failed failed, in $tap_n tests ($tap_fail not ok)"
 	sync
 	[ "$tap_fail" = 0 ]
 	exit

@@ -16,9 +16,9 @@ set -u
 guest_args "$@"
 exec >"$out/results.tap" 2>&1
 
-read -ra list <<<"${GG_SUITES:-$suites}"
-ktap_begin $((1 + ${#list[@]}))
+read -ra guest_plan <<<"${GG_SUITES:-$suites}"
+ktap_begin $((1 + ${#guest_plan[@]}))
 tap_diag "gupguard guest suite: flavour $flavour, kernel $(uname -r), $(nproc) cpus"
 setup_guest
-for s in "${list[@]}"; do run_suite "$s"; done
+for s in "${guest_plan[@]}"; do run_suite "$s"; done
 finish_guest
