@@ -79,12 +79,17 @@ pub extern "C" fn gg_rs_armed() -> bool {
 }
 
 /// Slow path: one `check_vma_flags()` call. Returns a `GG_SLOW_*` verdict.
+///
+/// # Safety
+///
+/// `facts` is null or points to initialised facts that stay valid and
+/// unchanged for the call (the shim's own, on its stack).
 #[no_mangle]
-pub extern "C" fn gg_rs_slow(facts: *const shim::gg_slow_facts) -> c_int {
+pub unsafe extern "C" fn gg_rs_slow(facts: *const shim::gg_slow_facts) -> c_int {
     if facts.is_null() {
         return shim::GG_SLOW_ALLOW as c_int;
     }
-    // SAFETY: the shim passes its own, fully initialised facts for this call.
+    // SAFETY: not null, and valid for the call (the contract above).
     decide::slow(unsafe { &*facts })
 }
 
@@ -123,21 +128,30 @@ pub extern "C" fn gg_rs_fast_cut() {
 }
 
 /// A `mode=` or `scope=` module parameter, at load time or through sysfs.
+///
+/// # Safety
+///
+/// `val` is null or a NUL-terminated string valid for the call (what the
+/// kernel hands `kernel_param_ops.set`).
 #[no_mangle]
-pub extern "C" fn gg_rs_param_set(id: u32, val: *const c_char) -> c_int {
+pub unsafe extern "C" fn gg_rs_param_set(id: u32, val: *const c_char) -> c_int {
     if val.is_null() {
         return EINVAL.to_errno();
     }
-    // SAFETY: the kernel passes a NUL-terminated parameter string that lives
-    // for the duration of the call.
+    // SAFETY: not null, NUL-terminated and valid for the call (the contract above).
     let val = unsafe { CStr::from_char_ptr(val) };
     settings::set(id, val.as_bytes())
 }
 
 /// Writes a parameter's current value and a newline into `buf`, the
 /// `PAGE_SIZE` buffer of a `kernel_param_ops.get`; returns the length.
+///
+/// # Safety
+///
+/// `buf` is null or writable for `PAGE_SIZE` bytes, and nothing else uses it
+/// during the call.
 #[no_mangle]
-pub extern "C" fn gg_rs_param_get(id: u32, buf: *mut c_char) -> c_int {
+pub unsafe extern "C" fn gg_rs_param_get(id: u32, buf: *mut c_char) -> c_int {
     let name = match settings::name(id) {
         Some(name) => name,
         None => return EINVAL.to_errno(),
@@ -145,8 +159,8 @@ pub extern "C" fn gg_rs_param_get(id: u32, buf: *mut c_char) -> c_int {
     if buf.is_null() {
         return EINVAL.to_errno();
     }
-    // SAFETY: the kernel hands `get` a buffer of `PAGE_SIZE` bytes, and a
-    // name plus newline is far shorter.
+    // SAFETY: not null and `PAGE_SIZE` bytes (the contract above); a name
+    // plus newline is far shorter.
     let out = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), name.len() + 1) };
     let (text, newline) = out.split_at_mut(name.len());
     text.copy_from_slice(name.as_bytes());
@@ -156,20 +170,30 @@ pub extern "C" fn gg_rs_param_get(id: u32, buf: *mut c_char) -> c_int {
 }
 
 /// Reads of a debugfs file.
+///
+/// # Safety
+///
+/// `m` is the `seq_file` of a seq_file `show` callback that is running, for
+/// the call.
 #[no_mangle]
-pub extern "C" fn gg_rs_show(file: u32, m: *mut shim::seq_file) -> c_int {
-    // SAFETY: the shim calls this from its seq_file show callback with that `m`.
+pub unsafe extern "C" fn gg_rs_show(file: u32, m: *mut shim::seq_file) -> c_int {
+    // SAFETY: a live seq_file inside its show callback (the contract above).
     let mut out = unsafe { debugfs::SeqFile::from_raw(m) };
     render::show(file, &mut out)
 }
 
 /// Writes to a debugfs file (see [`render::store`]).
+///
+/// # Safety
+///
+/// `buf` is null or holds `len` initialised bytes that stay valid and
+/// unchanged for the call (the shim's copy of what the user wrote).
 #[no_mangle]
-pub extern "C" fn gg_rs_store(file: u32, buf: *const c_char, len: usize) -> c_int {
+pub unsafe extern "C" fn gg_rs_store(file: u32, buf: *const c_char, len: usize) -> c_int {
     if buf.is_null() {
         return EINVAL.to_errno();
     }
-    // SAFETY: the shim passes its own buffer holding `len` bytes written by the user.
+    // SAFETY: not null, `len` bytes valid for the call (the contract above).
     let input = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
     render::store(file, input)
 }
