@@ -286,33 +286,6 @@ test_ko() {
 
 is_dirty_fs() { [[ " ${DIRTY_FS[*]} " == *" $1 "* ]]; }
 
-# --- module configurations of the matrix and callers suites ----------------
-
-# Module configurations the matrix and the callers run in: "none" (not
-# loaded) or mode.scope. Audit keeps the would-refuse counters of every scope
-# whatever the scope knob says, so audit.get answers for all three; "off" is
-# the modes suite's (nothing examined).
-MATRIX_CONFIGS=(none enforce.longterm enforce.pin enforce.get audit.get)
-
-# in_each_config FN: calls FN CFG MODE SCOPE with the module loaded (or not)
-# as each of MATRIX_CONFIGS says.
-in_each_config() {
-	local cfg mode scope
-	for cfg in "${MATRIX_CONFIGS[@]}"; do
-		# A patched kernel is compared without the module only.
-		[ "${patched:-0}" = 1 ] && [ "$cfg" != none ] && continue
-		mode=${cfg%.*} scope=${cfg#*.}
-		[ "$cfg" = none ] && scope=longterm
-		module_loaded && module_unload
-		if [ "$mode" != none ] && ! module_load mode="$mode" scope="$scope"; then
-			tap_not_ok "$flavour: insmod mode=$mode scope=$scope"
-			continue
-		fi
-		"$1" "$cfg" "$mode" "$scope"
-	done
-	module_loaded && module_unload
-}
-
 # summarize_ktap LOG LABEL RC KEY: one assertion for a whole kselftest
 # program: ok iff no row failed and its run was complete (ktap_verdict); the
 # failing lines and the reasons are attached.
@@ -330,19 +303,4 @@ summarize_ktap() {
 		[ -n "$why" ] && echo "$why" | tap_attach /dev/stdin
 		grep -E '^not ok|^Bail|^# (Planned|Totals)|error' "$log" | head -40 | sed 's/^/#   /'
 	fi
-}
-
-# --- shared by the suites ----------------------------------------------------
-
-# expect_pin LABEL WANT(0 pinned|1 refused) COUNTER DELTA CMD...: one run of
-# CMD (gup_pin, maybe through setpriv), its exit code and the change of one counter.
-expect_pin() {
-	local label=$1 want=$2 key=$3 delta=$4 before rc
-	shift 4
-	before=$(counter "$key")
-	"$@" >/dev/null 2>"$out/expect_pin.err"
-	rc=$?
-	tap_check "$flavour: $label -> $rc (want $want), $key +$(($(counter "$key") - before)) (want +$delta)" \
-		test "$rc/$(($(counter "$key") - before))" = "$want/$delta"
-	[ "$rc" = 2 ] && tap_attach "$out/expect_pin.err"
 }

@@ -3,6 +3,8 @@
 #   suite-matrix.sh FLAVOUR BINDIR MODULE.ko OUTDIR (tests/guest/run.sh runs it)
 # shellcheck source=tests/guest/lib.sh
 . "${0%/*}/lib.sh"
+# shellcheck source=tests/guest/workloads.sh
+. "${0%/*}/workloads.sh"
 guest_args "$@"
 
 matrix_in() { # matrix_in CFG MODE SCOPE

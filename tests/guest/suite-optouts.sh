@@ -6,6 +6,19 @@
 . "${0%/*}/lib.sh"
 guest_args "$@"
 
+# expect_pin LABEL WANT(0 pinned|1 refused) COUNTER DELTA CMD...: one run of
+# CMD (gup_pin, maybe through setpriv), its exit code and the change of one counter.
+expect_pin() {
+	local label=$1 want=$2 key=$3 delta=$4 before rc
+	shift 4
+	before=$(counter "$key")
+	"$@" >/dev/null 2>"$out/expect_pin.err"
+	rc=$?
+	tap_check "$flavour: $label -> $rc (want $want), $key +$(($(counter "$key") - before)) (want +$delta)" \
+		test "$rc/$(($(counter "$key") - before))" = "$want/$delta"
+	[ "$rc" = 2 ] && tap_attach "$out/expect_pin.err"
+}
+
 GG_UID=4242 NOBODY=65534
 
 # as_user UID [CGROUP] CMD...: CMD as an unprivileged task of UID, moved into

@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2154 # bin flavour kernel_scope out series: guest_args (lib.sh) sets them first
-# Workloads and setups more than one suite runs (tests/guest/suite-*.sh
-# source this after lib.sh).
+# What more than one suite runs (tests/guest/suite-*.sh source this after
+# lib.sh): the pin loop (modes, robustness), the callers program in a module
+# configuration (callers, attribution), the module configurations of matrix
+# and callers, and Soft-RoCE (harm, clients).
 
 # A background workload: long-term writable pins of an ext4 file, slow and
 # fast, in a loop until $1 exists. Each result (0 pinned, 1 refused, 2 error)
@@ -55,4 +57,29 @@ rxe_gid_index() {
 		[ "$(cat "$g" 2>/dev/null)" = 0000:0000:0000:0000:0000:ffff:0a4d:0001 ] && echo "${g##*/}" && return
 	done
 	return 1
+}
+
+# Module configurations the matrix and the callers run in: "none" (not
+# loaded) or mode.scope. Audit keeps the would-refuse counters of every scope
+# whatever the scope knob says, so audit.get answers for all three; "off" is
+# the modes suite's (nothing examined).
+MATRIX_CONFIGS=(none enforce.longterm enforce.pin enforce.get audit.get)
+
+# in_each_config FN: calls FN CFG MODE SCOPE with the module loaded (or not)
+# as each of MATRIX_CONFIGS says.
+in_each_config() {
+	local cfg mode scope
+	for cfg in "${MATRIX_CONFIGS[@]}"; do
+		# A patched kernel is compared without the module only.
+		[ "${patched:-0}" = 1 ] && [ "$cfg" != none ] && continue
+		mode=${cfg%.*} scope=${cfg#*.}
+		[ "$cfg" = none ] && scope=longterm
+		module_loaded && module_unload
+		if [ "$mode" != none ] && ! module_load mode="$mode" scope="$scope"; then
+			tap_not_ok "$flavour: insmod mode=$mode scope=$scope"
+			continue
+		fi
+		"$1" "$cfg" "$mode" "$scope"
+	done
+	module_loaded && module_unload
 }
