@@ -15,6 +15,14 @@ write_fails_einval() {
 	[[ "$err" == *"Invalid argument"* ]]
 }
 
+# sites_used FN...: the ftrace (enabled_functions) and kprobe entries on the FNs.
+sites_used() {
+	local re
+	re=$(IFS='|' && echo "$*")
+	cat /sys/kernel/debug/tracing/enabled_functions /sys/kernel/debug/kprobes/list |
+		grep -cE "(^|[[:space:]])($re)(\+0x0)?[[:space:]]"
+}
+
 suite_robustness() {
 	local bad refused v long ok
 	local cycles=${GG_ROBUST_CYCLES:-10}
@@ -78,7 +86,8 @@ suite_robustness() {
 	# name a function no kernel has for one hook each. The load fails in
 	# either mode, names the function, and places nothing; the kernel and
 	# the real module are unharmed.
-	local hook m rc
+	local hook m rc slow fast
+	read -r slow fast < <(hook_targets)
 	for hook in slow fast; do
 		for m in enforce off; do
 			dm=$(dmesg | wc -l)
@@ -88,6 +97,11 @@ suite_robustness() {
 				test "$rc/$(module_loaded && echo 1)/$(said_since "$dm" "cannot hook gg_absent_target: no such symbol in this kernel")/$(probes_placed)" = 1//yes/0
 			module_loaded && module_unload
 		done
+		# Nothing of the failed loads stays on the real targets: no ftrace
+		# entry, no kprobe (the fast build's failure comes after the slow
+		# target's lookup kprobe was placed).
+		tap_check "$flavour: after the loads without the $hook target: $(sites_used "$slow" "$fast") ftrace or kprobe entries left on $slow and $fast" \
+			test "$(sites_used "$slow" "$fast")" = 0
 	done
 	tap_check "$flavour: read(2) after the refused loads" test "$(head -c 4 /proc/version)" = Linu
 	if module_load; then
