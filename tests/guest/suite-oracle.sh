@@ -33,12 +33,48 @@ expected_legacy_failures() {
 }
 
 
+# hugetlb_state: the huge page pool as /proc/meminfo tells it, on one line.
+hugetlb_state() {
+	awk '/^HugePages_(Total|Free|Rsvd|Surp):/ { printf "%s%s %s", sep, $1, $2; sep = ", " }' /proc/meminfo
+}
+
+# wait_hugetlb_pool: up to 30 s for every reserved 2 MB page to be free and
+# unreserved again, so that one run's pages are not the next one's shortage.
+wait_hugetlb_pool() {
+	local _
+	for _ in $(seq 1 300); do
+		awk '/^HugePages_Total:/ { t = $2 } /^HugePages_Free:/ { f = $2 }
+			/^HugePages_Rsvd:/ { r = $2 } END { exit !(t == f && r == 0) }' /proc/meminfo && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# hugetlb_short LOG: the 2 MB hugetlb rows a run skipped for want of free
+# huge pages (plans.txt expects that skip only for the 1 GB rows).
+hugetlb_short() {
+	awk '/^# \[RUN\] / { row = substr($0, 9); next }
+		/^ok [0-9]+ .*# SKIP need more free huge pages/ && row ~ /\(2048 kB\)/ { print row }' "$1"
+}
+
 # oracle_check TAG FS EXPECT_FAILS(0|1) LABEL: one gup_longterm run, ok iff
 # exactly the expected rows failed and the run was complete (ktap_verdict).
+# A run that found the 2 MB pool short (seen once, under heavy host load) is
+# said in a diagnostic with the pool's state and run once more.
 oracle_check() {
-	local tag=$1 fs=$2 expect_fails=$3 label=$4 log=$out/$1.tap rc want nwant why pass fail skip
+	local tag=$1 fs=$2 expect_fails=$3 label=$4 log=$out/$1.tap rc want nwant why pass fail skip short
+	wait_hugetlb_pool || tap_diag "$label: huge page pool not settled before gup_longterm on $fs: $(hugetlb_state)"
 	run_gup_longterm "$fs" "$tag"
 	rc=$?
+	short=$(hugetlb_short "$log")
+	if [ -n "$short" ]; then
+		tap_diag "$label: gup_longterm on $fs skipped for want of free huge pages: $(tr '\n' ';' <<<"$short") pool now: $(hugetlb_state); running it again"
+		cp "$log" "$out/$tag.short.tap"
+		wait_hugetlb_pool
+		[ -e "$DBG/counters" ] && echo 0 >"$DBG/counters"
+		run_gup_longterm "$fs" "$tag"
+		rc=$?
+	fi
 	want=""
 	[ "$expect_fails" = 1 ] && want=$(expected_legacy_failures)
 	nwant=$(grep -c . <<<"$want")

@@ -74,14 +74,26 @@ suite_robustness() {
 
 	local dm
 	dm=$(dmesg | wc -l)
-	for p in mode scope; do
-		if ! insmod "$ko" "$p=bogus" 2>/dev/null && ! module_loaded; then
-			tap_ok "$flavour: insmod $p=bogus fails, module not loaded"
+	# Parameters at load time go through the same parser before anything is
+	# armed: a bad value anywhere on the command line fails the whole load.
+	local spec
+	for spec in mode=bogus mode= mode=Enforce scope=bogus scope= scope=longterm,pin "mode=enforce scope=all"; do
+		# shellcheck disable=SC2086 # one word per parameter
+		if ! insmod "$ko" $spec 2>/dev/null && ! module_loaded && [ "$(probes_placed)" = 0 ]; then
+			tap_ok "$flavour: insmod $spec fails, module not loaded, no hook placed"
 		else
-			tap_not_ok "$flavour: insmod $p=bogus"
+			tap_not_ok "$flavour: insmod $spec: loaded or left $(probes_placed) hooks"
 			module_loaded && module_unload
 		fi
 	done
+	if insmod "$ko" mode=audit scope=pin 2>/dev/null; then
+		v="$(</sys/module/gupguard/parameters/mode)/$(</sys/module/gupguard/parameters/scope)/$(<"$DBG/mode")/$(<"$DBG/scope")"
+		tap_check "$flavour: insmod mode=audit scope=pin loads with them (sysfs and debugfs: $v)" \
+			test "$v" = audit/pin/audit/pin
+		module_unload
+	else
+		tap_not_ok "$flavour: insmod mode=audit scope=pin fails"
+	fi
 	# A kernel without a hook's target (inlined, renamed): the test builds
 	# name a function no kernel has for one hook each. The load fails in
 	# either mode, names the function, and places nothing; the kernel and
