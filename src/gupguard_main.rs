@@ -3,9 +3,10 @@
 //! gupguard: refuse long-term writable GUP pins of dirty-tracked file mappings
 //! (upstream's 6.5+ rule in `check_vma_flags()` and GUP-fast) on any kernel.
 //!
-//! The C shim (`shim.c`) hooks the real GUP path and reads kernel structures;
-//! everything it learns comes here as plain bits. This file is the module and
-//! the shim's entry points (`gg_rs_*`); each concern has a file of its own:
+//! The C shim (`tramp.S`, `hooks.c`, `arming.c` and others) hooks the GUP path
+//! and reads kernel structures; everything it learns comes here as plain bits.
+//! This file is the module and the shim's entry points (`gg_rs_*`); each
+//! concern has a file of its own:
 //!
 //! - [`decide`]: one slow-path or GUP-fast call, decided by [`policy`];
 //! - [`settings`]: mode and scope; [`optouts`]: the allow lists ([`allow`]);

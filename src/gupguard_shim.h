@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The interface between gupguard's C shim (shim.c) and its Rust side.
+ * The interface between gupguard's C shim (tramp.S, hooks.c, arming.c, glue.c
+ * and their helpers) and its Rust side.
  * bindgen turns this header into rust-bindings/shim_generated.rs; keep it to
  * plain C types so both sides see the same layout.
  */
