@@ -4,7 +4,7 @@
 #   scripts/lint.sh KERNEL_DIR
 set -uo pipefail
 . "$(dirname "$0")/harness/common.sh"
-src=$1/src
+src=${1:?usage: scripts/lint.sh KERNEL_DIR (what scripts/harness/build-kernel.sh prints)}/src
 cd "$GG_ROOT" || exit 1
 status=0
 command -v rustfmt >/dev/null || gg_die "rustfmt not found"
